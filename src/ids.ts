@@ -1,0 +1,21 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * UUIDv7: time-ordered, so primary-key indexes stay append-mostly, yet not
+ * guessable across tenants the way sequential integers are.
+ */
+export function newId(at: number = Date.now()): string {
+  const b = randomBytes(16);
+  b[0] = (at / 2 ** 40) & 0xff;
+  b[1] = (at / 2 ** 32) & 0xff;
+  b[2] = (at >>> 24) & 0xff;
+  b[3] = (at >>> 16) & 0xff;
+  b[4] = (at >>> 8) & 0xff;
+  b[5] = at & 0xff;
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

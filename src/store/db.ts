@@ -1,0 +1,68 @@
+/**
+ * Opens the database: PostgreSQL when DATABASE_URL is set, otherwise the
+ * embedded PGlite under DATA_DIR (or in memory for tests). Both run the same
+ * migrations and the same queries.
+ */
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider, type Transaction } from "kysely";
+import pg from "pg";
+import { PGlite } from "@electric-sql/pglite";
+import { mkdirSync } from "node:fs";
+import { PGliteDialect } from "./pglite-dialect.js";
+import type { DB } from "./schema.js";
+import * as m0001 from "./migrations/0001_init.js";
+
+export type Db = Kysely<DB>;
+export type Tx = Transaction<DB>;
+export type Backend = "pglite" | "postgres";
+
+const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001 };
+
+class StaticProvider implements MigrationProvider {
+  async getMigrations() {
+    return MIGRATIONS;
+  }
+}
+
+// timestamptz and int8 as JS values the code expects, for node-postgres.
+pg.types.setTypeParser(20, (v) => v); // bigint stays a string (job ids)
+
+export interface OpenOptions {
+  databaseUrl?: string;
+  /** Folder of the embedded database; undefined = in memory. */
+  dataDir?: string;
+  poolSize?: number;
+}
+
+export interface Database {
+  db: Db;
+  backend: Backend;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  let db: Db;
+  let backend: Backend;
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    // An idle client losing its server (PostgreSQL restart) must not crash the process.
+    pool.on("error", () => {});
+    db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    backend = "postgres";
+  } else {
+    if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+    const lite = new PGlite(opts.dataDir);
+    db = new Kysely<DB>({ dialect: new PGliteDialect(lite) });
+    backend = "pglite";
+  }
+  await migrate(db);
+  return { db, backend, close: () => db.destroy() };
+}
+
+export async function migrate(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: new StaticProvider() });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`migration ${failed?.migrationName ?? "?"} failed: ${String((error as Error).message ?? error)}`);
+  }
+}
