@@ -1,0 +1,130 @@
+/**
+ * The contract between platform adapters and the inbox. An adapter turns a
+ * platform's webhook into normalized inbound events and turns an outbound
+ * message into the platform's send request; nothing outside
+ * src/channels/<platform>/ knows a platform's wire format.
+ */
+import type { Platform } from "../domain/message-status.js";
+
+export type { Platform };
+
+export type MessageKind =
+  | "text"
+  | "image"
+  | "video"
+  | "audio"
+  | "file"
+  | "sticker"
+  | "location"
+  | "contact"
+  | "template"
+  | "product_links"
+  | "postback"
+  | "unsupported";
+
+export interface MediaRef {
+  /** Platform id to download the content later (LINE message id, WhatsApp media id). */
+  platformMediaId?: string;
+  url?: string;
+  mimeType?: string;
+  fileName?: string;
+  size?: number;
+  durationMs?: number;
+}
+
+/** A message as the inbox stores it, whatever the platform. */
+export interface NormalizedMessage {
+  kind: MessageKind;
+  text?: string;
+  media?: MediaRef;
+  sticker?: { packageId: string; stickerId: string; animated?: boolean; displayable?: boolean };
+  location?: { latitude: number; longitude: number; title?: string; address?: string };
+  mentions?: { userId?: string; index: number; length: number; isSelf?: boolean }[];
+  emojis?: { index: number; length: number; productId: string; emojiId: string }[];
+  /** Anything else worth keeping for display (contact cards, story replies, referral). */
+  extra?: Record<string, unknown>;
+}
+
+export type PostbackSource = "rich_menu_bot_card" | "rich_menu_text_inbox" | "fb_get_started" | "fb_persistent_menu" | "request_human" | "other";
+
+interface Base {
+  /** Unique per channel: the idempotency key (webhookEventId, mid, wamid+status…). */
+  eventKey: string;
+  at: Date;
+  /** True when the platform says it is a redelivery (LINE deliveryContext.isRedelivery). */
+  redelivery?: boolean;
+}
+
+export interface Sender {
+  userId: string;
+  displayName?: string;
+  phone?: string; // WhatsApp wa_id
+  /** Set when the message was posted in a group/room (LINE). */
+  groupId?: string;
+  groupType?: "group" | "room";
+}
+
+export type InboundEvent =
+  | (Base & { type: "message"; sender: Sender; platformMessageId: string; message: NormalizedMessage; quotedPlatformMessageId?: string; replyToken?: string })
+  | (Base & { type: "postback"; sender: Sender; data: string; source: PostbackSource; title?: string; replyToken?: string })
+  | (Base & { type: "follow" | "unfollow"; sender: Sender })
+  | (Base & { type: "echo"; recipientUserId: string; platformMessageId: string; message: NormalizedMessage; appId?: string })
+  | (Base & { type: "status"; platformMessageId: string; status: "sent" | "received" | "read" | "failed"; reason?: { code: string; message: string }; recipientUserId?: string })
+  | (Base & { type: "watermark"; recipientUserId: string; kind: "delivery" | "read"; watermark: Date; platformMessageIds?: string[] })
+  | (Base & { type: "unsend"; sender: Sender; platformMessageId: string })
+  | (Base & { type: "edit"; sender: Sender; platformMessageId: string; message: NormalizedMessage })
+  | (Base & { type: "group_join" | "group_leave"; groupId: string; groupType: "group" | "room" })
+  | (Base & { type: "members_joined" | "members_left"; groupId: string; groupType: "group" | "room"; userIds: string[] })
+  | (Base & { type: "ignored"; reason: string });
+
+/** What the inbox asks a platform to send. */
+export interface OutboundMessage {
+  /** The inbox's message id, used for idempotency (LINE X-Line-Retry-Key). */
+  id: string;
+  recipientUserId: string;
+  groupId?: string;
+  message: NormalizedMessage;
+  /** Meta message tag outside the 24 h window (ADV), e.g. HUMAN_AGENT. */
+  messageTag?: string;
+  quotedPlatformMessageId?: string;
+  template?: { name: string; language: string; components?: unknown[] };
+}
+
+export type PlatformErrorKind = "temporary" | "rate_limited" | "auth_revoked" | "invalid_recipient" | "window_closed" | "content_rejected";
+
+/** The one error vocabulary for platforms (guides/architecture.md principle 8). */
+export class PlatformError extends Error {
+  constructor(
+    readonly kind: PlatformErrorKind,
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+  }
+  get retryable(): boolean {
+    return this.kind === "temporary" || this.kind === "rate_limited";
+  }
+}
+
+export interface SendResult {
+  platformMessageId: string;
+}
+
+export interface WebhookRequest {
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface ChannelCredentials {
+  [k: string]: unknown;
+}
+
+export interface ChannelAdapter {
+  readonly platform: Platform;
+  /** Constant-time signature check on the raw bytes. */
+  verify(req: WebhookRequest, credentials: ChannelCredentials): boolean;
+  /** Never throws on odd payloads: unknown parts become `ignored` events. */
+  parse(req: WebhookRequest, credentials: ChannelCredentials): InboundEvent[];
+  send(msg: OutboundMessage, credentials: ChannelCredentials, baseUrl?: string): Promise<SendResult>;
+}
