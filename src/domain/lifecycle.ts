@@ -78,16 +78,22 @@ export function availableActions(c: ConversationFacts, m: MemberFacts): Action[]
 function fail(c: ConversationFacts, m: MemberFacts, action: Action): DomainError {
   // A member who may see the conversation but not act on it in this state saw
   // a stale screen (LIFE-36); one who may never act gets a plain refusal.
-  if (!handles(c, m) || !canView(c, m)) return refuse("not_visible", TEXT.noPermissionView);
-  if (action === "close" && c.state === "processing" && c.collaboratorIds.includes(m.id))
-    return refuse("forbidden", TEXT.collaboratorCannotClose);
-  if (action === "reopen" && c.state === "closed" && !c.reopenable) return refuse("not_reopenable", TEXT.notReopenable);
+  if (!handles(c, m)) return refuse("not_visible", TEXT.noPermissionView);
   const wouldBeValidState =
     (action === "follow" && c.state === "pending") ||
     (action === "take_over" && c.state === "processing") ||
     (action === "transfer" && c.state === "processing" && c.followerId === m.id) ||
     (action === "close" && (c.state === "pending" || (c.state === "processing" && c.followerId === m.id))) ||
     (action === "reopen" && c.state === "closed");
+  if (!canView(c, m)) {
+    // The conversation left the member's view because its state changed
+    // meanwhile (e.g. an agent's 「跟進」 lost the race to a colleague and the
+    // conversation is now in 團隊處理中, which the agent cannot see): LIFE-36.
+    return wouldBeValidState ? refuse("not_visible", TEXT.noPermissionView) : refuse("state_changed", TEXT.stateChanged);
+  }
+  if (action === "close" && c.state === "processing" && c.collaboratorIds.includes(m.id))
+    return refuse("forbidden", TEXT.collaboratorCannotClose);
+  if (action === "reopen" && c.state === "closed" && !c.reopenable) return refuse("not_reopenable", TEXT.notReopenable);
   return wouldBeValidState ? refuse("forbidden", TEXT.forbiddenAction) : refuse("state_changed", TEXT.stateChanged);
 }
 

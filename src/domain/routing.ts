@@ -104,17 +104,23 @@ export function routeInbound(
     };
   }
 
-  // GROUP-14: a group conversation always goes to the human queue.
+  // GROUP-14: a group conversation always goes to the human queue
+  // (LIFE-12); keyword auto-assignment does not act in groups (GROUP-18).
+  const assign = kind === "group" ? null : autoAssign;
   let queue: Queue = kind === "group" ? "human" : destinationQueue(row);
 
-  // Bot queue + bot row: unchanged (LIFE-14 "機器人 (不變)").
-  if (!isNew && c.state === "pending" && c.queue === "bot" && queue === "bot") return { next: c, log: [], moved: false };
+  // LIFE-16: an auto-assignment to a deactivated member goes to the human queue instead.
+  if (assign && !assign.active) queue = "human";
 
-  if (autoAssign && autoAssign.active) {
-    const next: ConversationFacts = { ...c, state: "processing", queue: null, followerId: autoAssign.id, lastHandlerId: autoAssign.id };
+  // Bot queue + bot row: unchanged (LIFE-14 "機器人 (不變)"), unless a keyword
+  // auto-assignment applies: it wins over the keyword auto-reply (LIFE-47).
+  if (!isNew && c.state === "pending" && c.queue === "bot" && queue === "bot" && !assign) return { next: c, log: [], moved: false };
+
+  if (assign && assign.active) {
+    const next: ConversationFacts = { ...c, state: "processing", queue: null, followerId: assign.id, lastHandlerId: assign.id };
     const log: LogEntry[] = [];
     if (isNew) log.push({ kind: "created", actorId: null, text: LOG_TEXT.created(queue), data: { queue } });
-    log.push({ kind: "auto_assigned", actorId: null, text: LOG_TEXT.autoAssigned(autoAssign.name), data: { memberId: autoAssign.id } });
+    log.push({ kind: "auto_assigned", actorId: null, text: LOG_TEXT.autoAssigned(assign.name), data: { memberId: assign.id } });
     return { next, log, moved: true };
   }
 

@@ -1,0 +1,145 @@
+/**
+ * Channel setup, and the integrator API channel's inbound and status
+ * endpoints (authenticated by API token). Secrets are stored, never returned.
+ */
+import { z } from "zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { AppContext } from "../../context.js";
+import { actorOf, IdParams } from "../http.js";
+import { can } from "../../domain/roles.js";
+import { refuse, TEXT } from "../../domain/errors.js";
+import { AppError } from "../../usecases/errors.js";
+import { newId } from "../../ids.js";
+import { receiveCustomerEvent } from "../../usecases/receive-inbound.js";
+import { setMessageStatus } from "../../usecases/update-message-status.js";
+
+const PLATFORMS = ["line", "messenger", "instagram", "whatsapp", "wechat", "webchat", "api"] as const;
+const WEBHOOK_PATH: Record<string, string> = { line: "line", messenger: "meta", instagram: "meta", whatsapp: "whatsapp", wechat: "wechat" };
+
+function channelDto(c: { id: string; platform: string; name: string; external_id: string | null; active: boolean; settings: unknown; credentials: unknown }, publicUrl: string) {
+  const creds = (c.credentials ?? {}) as Record<string, unknown>;
+  return {
+    id: c.id,
+    platform: c.platform,
+    name: c.name,
+    externalId: c.external_id,
+    active: c.active,
+    settings: c.settings,
+    // Which secrets are set, never their values.
+    credentialsSet: Object.keys(creds).filter((k) => creds[k] !== undefined && creds[k] !== ""),
+    webhookUrl: WEBHOOK_PATH[c.platform] ? `${publicUrl}/webhooks/${WEBHOOK_PATH[c.platform]}/${c.id}` : c.platform === "api" ? `${publicUrl}/api/channels/${c.id}/inbound` : null,
+  };
+}
+
+export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string } = {}): FastifyPluginAsyncZod => async (app) => {
+  const publicUrl = o.publicUrl ?? "";
+  const load = async (workspaceId: string, id: string) => {
+    const c = await ctx.db.selectFrom("channels").selectAll().where("id", "=", id).where("workspace_id", "=", workspaceId).executeTakeFirst();
+    if (!c) throw AppError.notFound("渠道");
+    return c;
+  };
+
+  app.get("/api/channels", { schema: { tags: ["channels"] } }, async (req) => {
+    const a = actorOf(req);
+    const rows = await ctx.db.selectFrom("channels").selectAll().where("workspace_id", "=", a.workspaceId).orderBy("created_at").execute();
+    return { items: rows.map((c) => channelDto(c, publicUrl)) };
+  });
+
+  app.get("/api/channels/:id", { schema: { tags: ["channels"], params: IdParams } }, async (req) => channelDto(await load(actorOf(req).workspaceId, req.params.id), publicUrl));
+
+  app.post(
+    "/api/channels",
+    {
+      schema: {
+        tags: ["channels"],
+        body: z.object({
+          platform: z.enum(PLATFORMS),
+          name: z.string().min(1).max(100),
+          externalId: z.string().min(1).max(200).optional(),
+          credentials: z.record(z.string(), z.union([z.string().max(4000), z.number(), z.boolean()])).default({}),
+          settings: z.record(z.string(), z.unknown()).default({}),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const a = actorOf(req);
+      if (!can(a.role, "manage_workspace")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+      if (req.body.externalId) {
+        const dup = await ctx.db.selectFrom("channels").select("id").where("platform", "=", req.body.platform).where("external_id", "=", req.body.externalId).executeTakeFirst();
+        if (dup) throw new AppError("conflict", "此帳號已連接", { messageEn: "This platform account is already connected" });
+      }
+      const id = newId();
+      const row = await ctx.db
+        .insertInto("channels")
+        .values({ id, workspace_id: a.workspaceId, platform: req.body.platform, name: req.body.name, external_id: req.body.externalId ?? null, credentials: JSON.stringify(req.body.credentials), settings: JSON.stringify(req.body.settings), created_at: ctx.clock.now() })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send(channelDto(row, publicUrl));
+    },
+  );
+
+  const Inbound = z.object({
+    userId: z.string().min(1).max(200),
+    displayName: z.string().max(200).optional(),
+    messageId: z.string().min(1).max(200).describe("The integrator's message id: the idempotency key"),
+    kind: z.enum(["text", "image", "video", "audio", "file", "sticker", "location"]).default("text"),
+    text: z.string().max(5000).optional(),
+    mediaUrl: z.url().optional(),
+    fileName: z.string().max(255).optional(),
+    quotedMessageId: z.string().max(200).optional(),
+  });
+
+  app.post(
+    "/api/channels/:id/inbound",
+    {
+      schema: {
+        tags: ["channels"],
+        description: "An integrator posts a customer's message into an API channel; it runs the same pipeline as a platform webhook.",
+        params: IdParams,
+        body: Inbound,
+      },
+    },
+    async (req, reply) => {
+      const a = actorOf(req);
+      const ch = await load(a.workspaceId, req.params.id);
+      if (ch.platform !== "api") throw new AppError("validation", "只有 API 渠道可用此端點", { messageEn: "Only API channels accept this endpoint" });
+      const b = req.body;
+      if (b.kind === "text" && !b.text?.trim()) throw new AppError("validation", "文字訊息不可為空", { messageEn: "text is required for text messages" });
+      const res = await receiveCustomerEvent(ctx, ch, {
+        type: "message",
+        eventKey: `msg:${b.messageId}`,
+        at: ctx.clock.now(),
+        sender: { userId: b.userId, displayName: b.displayName },
+        platformMessageId: b.messageId,
+        message: { kind: b.kind, text: b.text, media: b.mediaUrl ? { url: b.mediaUrl, fileName: b.fileName } : undefined },
+        quotedPlatformMessageId: b.quotedMessageId,
+      }, b);
+      return reply.status(res.status === "stored" ? 201 : 200).send(res);
+    },
+  );
+
+  app.post(
+    "/api/channels/:id/statuses",
+    {
+      schema: {
+        tags: ["channels"],
+        description: "An integrator reports delivery/read of a message the inbox sent through an API channel.",
+        params: IdParams,
+        body: z.object({ messageId: z.string().min(1), status: z.enum(["sent", "received", "read", "failed"]), reason: z.string().max(1000).optional() }),
+      },
+    },
+    async (req) => {
+      const a = actorOf(req);
+      await load(a.workspaceId, req.params.id);
+      const m = await ctx.db
+        .selectFrom("messages")
+        .select("id")
+        .where("channel_id", "=", req.params.id)
+        .where((eb) => eb.or([eb("platform_message_id", "=", req.body.messageId), ...(/^[0-9a-f-]{36}$/i.test(req.body.messageId) ? [eb("id", "=", req.body.messageId)] : [])]))
+        .executeTakeFirst();
+      if (!m) throw AppError.notFound("訊息");
+      const moved = await setMessageStatus(ctx, m.id, { status: req.body.status, reason: req.body.reason });
+      return { ok: true, moved };
+    },
+  );
+};

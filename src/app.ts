@@ -1,0 +1,77 @@
+/**
+ * Wires the parts together: database, clock, job worker, HTTP API and the
+ * realtime stream. Used by `npm start`, the tests and the benchmarks.
+ */
+import type { FastifyInstance } from "fastify";
+import { openDatabase, type Database } from "./store/db.js";
+import { systemClock, type Clock } from "./clock.js";
+import type { AppContext, Publisher } from "./context.js";
+import type { Config } from "./config.js";
+import type { RealtimeEvent } from "./realtime/events.js";
+import { attachRealtime, type Realtime } from "./realtime/server.js";
+import { buildServer } from "./api/server.js";
+import { JobWorker } from "./jobs/worker.js";
+import { deliverJob } from "./jobs/deliver.js";
+
+export interface App {
+  config: Config;
+  ctx: AppContext;
+  database: Database;
+  server: FastifyInstance;
+  worker: JobWorker;
+  realtime: Realtime | null;
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  clock?: Clock;
+  /** Start the background job worker (tests may drive it by hand). */
+  runJobs?: boolean;
+  logger?: boolean;
+  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+}
+
+/** Events published before the realtime server exists are dropped (start-up only). */
+class LatePublisher implements Publisher {
+  target: Publisher | null = null;
+  publish(events: RealtimeEvent[]): void {
+    this.target?.publish(events);
+  }
+}
+
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir });
+  const publisher = new LatePublisher();
+  const ctx: AppContext = { db: database.db, backend: database.backend, clock: opts.clock ?? systemClock, publisher };
+  const worker = new JobWorker(ctx, { deliver: deliverJob });
+  ctx.wakeJobs = () => worker.wake();
+  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, logger: opts.logger, plugins: opts.plugins });
+  let realtime: Realtime | null = null;
+
+  const app: App = {
+    config,
+    ctx,
+    database,
+    server,
+    worker,
+    get realtime() {
+      return realtime;
+    },
+    async listen() {
+      await server.ready();
+      realtime = await attachRealtime(server.server, ctx, config.redisUrl);
+      publisher.target = realtime;
+      const address = await server.listen({ port: config.port, host: config.host });
+      if (opts.runJobs !== false) worker.start();
+      return address;
+    },
+    async close() {
+      await worker.stop();
+      if (realtime) await realtime.close().catch(() => {});
+      await server.close().catch(() => {});
+      await database.close();
+    },
+  };
+  return app;
+}

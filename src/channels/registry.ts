@@ -1,0 +1,16 @@
+/**
+ * One typed map from platform to adapter (principle 2): nothing else in the
+ * code switches on a platform's name to decide how to send.
+ */
+import type { ChannelAdapter, Platform } from "./types.js";
+import { apiAdapter } from "./api/adapter.js";
+
+const adapters: Partial<Record<Platform, ChannelAdapter>> = { api: apiAdapter };
+
+export function registerAdapter(a: ChannelAdapter): void {
+  adapters[a.platform] = a;
+}
+
+export function adapterFor(platform: string): ChannelAdapter | undefined {
+  return adapters[platform as Platform];
+}

@@ -1,0 +1,33 @@
+/** Configuration from the environment (documented in README.md). */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  testMode: boolean;
+  publicUrl: string;
+  /** Create the demo workspace on first start. */
+  seedDemo: boolean;
+  secureCookies: boolean;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
+  const testMode = env.PARLEY_TEST_MODE === "1";
+  if (testMode && env.NODE_ENV === "production")
+    throw new Error("PARLEY_TEST_MODE=1 is refused when NODE_ENV=production: the test clock and reset endpoints must never run in production");
+  const host = env.HOST ?? "0.0.0.0";
+  return {
+    port,
+    host,
+    dataDir: env.DATA_DIR ?? "./data",
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    testMode,
+    publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
+    seedDemo: env.PARLEY_SEED_DEMO !== "0",
+    secureCookies: env.COOKIE_SECURE === "1",
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * What every use case gets: the database, the clock, and the place to put
+ * side effects that must only happen after the transaction commits.
+ */
+import type { Db, Tx, Backend } from "./store/db.js";
+import type { Clock } from "./clock.js";
+import type { RealtimeEvent } from "./realtime/events.js";
+
+export interface Publisher {
+  publish(events: RealtimeEvent[]): void;
+}
+
+export interface AppContext {
+  db: Db;
+  backend: Backend;
+  clock: Clock;
+  publisher: Publisher;
+  /** Wakes the job worker after a commit that enqueued work. */
+  wakeJobs?: () => void;
+}
+
+/** Side effects collected during a transaction, released after commit. */
+export class Effects {
+  readonly events: RealtimeEvent[] = [];
+  jobsEnqueued = false;
+  emit(e: RealtimeEvent): void {
+    this.events.push(e);
+  }
+}
+
+/**
+ * Runs `fn` in one transaction; realtime events are published only after it
+ * commits (principle 4: state, log and outbox in one transaction, then
+ * listeners).
+ */
+export async function inTransaction<T>(ctx: AppContext, fn: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
+  const fx = new Effects();
+  const result = await ctx.db.transaction().execute((tx) => fn(tx, fx));
+  if (fx.events.length) ctx.publisher.publish(fx.events);
+  if (fx.jobsEnqueued) ctx.wakeJobs?.();
+  return result;
+}

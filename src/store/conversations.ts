@@ -1,0 +1,221 @@
+/**
+ * Loading and saving conversations for the use cases: rows to domain facts,
+ * and the one place that writes a decided outcome (state, status log, system
+ * messages, notifications, unread effects, realtime events) in the caller's
+ * transaction.
+ */
+import { sql, type Selectable } from "kysely";
+import type { Tx } from "./db.js";
+import type { ConversationRow, MemberRow } from "./schema.js";
+import type { ConversationFacts, MemberFacts } from "../domain/conversation.js";
+import type { Outcome, Notification } from "../domain/lifecycle.js";
+import type { LogEntry } from "../domain/status-log.js";
+import type { UnreadEffect } from "../domain/unread.js";
+import type { Effects } from "../context.js";
+import type { ConversationVisibility, RealtimeEvent } from "../realtime/events.js";
+import type { Role } from "../domain/roles.js";
+import { newId } from "../ids.js";
+import { AppError } from "../usecases/errors.js";
+import { appendMessage } from "./messages.js";
+
+export type Conversation = Selectable<ConversationRow> & { collaborator_ids: string[] };
+
+type FactsSource = Pick<Conversation, "state" | "queue" | "follower_id" | "last_handler_id" | "kind" | "reopenable"> & { collaborator_ids?: string[] };
+
+export function toFacts(c: FactsSource): ConversationFacts {
+  return {
+    state: c.state,
+    queue: c.queue,
+    followerId: c.follower_id,
+    lastHandlerId: c.last_handler_id,
+    kind: c.kind,
+    collaboratorIds: c.collaborator_ids ?? [],
+    reopenable: c.reopenable,
+  };
+}
+
+export function memberFacts(m: Pick<MemberRow, "id" | "display_name" | "role"> & { active: boolean }): MemberFacts {
+  return { id: m.id, name: m.display_name, role: m.role as Role, active: m.active };
+}
+
+export function visibility(f: ConversationFacts): ConversationVisibility {
+  const owner = f.state === "closed" ? f.lastHandlerId : f.followerId;
+  return { state: f.state, participantIds: [...(owner ? [owner] : []), ...f.collaboratorIds] };
+}
+
+export function conversationAudience(kind: ConversationFacts["kind"], ...states: ConversationFacts[]): RealtimeEvent["audience"] {
+  return { kind: "conversation", kindOfConversation: kind, visibleTo: states.map(visibility) };
+}
+
+async function collaborators(tx: Tx, ids: string[]): Promise<Map<string, string[]>> {
+  const map = new Map<string, string[]>();
+  if (!ids.length) return map;
+  const rows = await tx
+    .selectFrom("conversation_participants")
+    .select(["conversation_id", "member_id"])
+    .where("conversation_id", "in", ids)
+    .orderBy("position")
+    .execute();
+  for (const r of rows) map.set(r.conversation_id, [...(map.get(r.conversation_id) ?? []), r.member_id]);
+  return map;
+}
+
+/** Locks the conversation row for the rest of the transaction (LIFE-36: first action wins). */
+export async function lockConversation(tx: Tx, workspaceId: string, id: string): Promise<Conversation> {
+  const row = await tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("id", "=", id)
+    .where("workspace_id", "=", workspaceId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw AppError.notFound("對話");
+  const collab = await collaborators(tx, [id]);
+  return { ...row, collaborator_ids: collab.get(id) ?? [] };
+}
+
+/** Locks several conversations in id order, so concurrent batches cannot deadlock. */
+export async function lockConversations(tx: Tx, workspaceId: string, ids: string[]): Promise<Map<string, Conversation>> {
+  const unique = [...new Set(ids)].sort();
+  if (!unique.length) return new Map();
+  const rows = await tx
+    .selectFrom("conversations")
+    .selectAll()
+    .where("workspace_id", "=", workspaceId)
+    .where("id", "in", unique)
+    .orderBy("id")
+    .forUpdate()
+    .execute();
+  const collab = await collaborators(tx, unique);
+  return new Map(rows.map((r) => [r.id, { ...r, collaborator_ids: collab.get(r.id) ?? [] }]));
+}
+
+export async function loadMemberFacts(tx: Tx, workspaceId: string, memberId: string): Promise<MemberFacts | null> {
+  const m = await tx
+    .selectFrom("members")
+    .select(["id", "display_name", "role", "active"])
+    .where("id", "=", memberId)
+    .where("workspace_id", "=", workspaceId)
+    .executeTakeFirst();
+  return m ? memberFacts(m) : null;
+}
+
+export async function writeLog(tx: Tx, c: Conversation, after: ConversationFacts, entries: LogEntry[], at: Date): Promise<void> {
+  if (!entries.length) return;
+  await tx
+    .insertInto("status_log")
+    .values(
+      entries.map((e, i) => ({
+        id: newId(at.getTime() + i),
+        workspace_id: c.workspace_id,
+        conversation_id: c.id,
+        at,
+        actor_member_id: e.actorId,
+        kind: e.kind,
+        text: e.text,
+        data: JSON.stringify(e.data),
+        state: after.state,
+        queue: after.queue,
+        follower_id: after.followerId,
+      })),
+    )
+    .execute();
+}
+
+export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspace_id">, effect: UnreadEffect, fx: Effects): Promise<void> {
+  switch (effect.kind) {
+    case "none":
+      return;
+    case "increment":
+      await tx.updateTable("conversations").set({ unread_count: sql`unread_count + 1` }).where("id", "=", c.id).execute();
+      await tx.updateTable("conversation_member_state").set({ unread_count: sql`unread_count + 1` }).where("conversation_id", "=", c.id).execute();
+      break;
+    case "clear_all":
+      await tx.updateTable("conversations").set({ unread_count: 0 }).where("id", "=", c.id).where("unread_count", ">", 0).execute();
+      await tx.updateTable("conversation_member_state").set({ unread_count: 0 }).where("conversation_id", "=", c.id).where("unread_count", ">", 0).execute();
+      break;
+    case "clear_member":
+      await tx
+        .updateTable("conversation_member_state")
+        .set({ unread_count: 0 })
+        .where("conversation_id", "=", c.id)
+        .where("member_id", "=", effect.memberId)
+        .execute();
+      break;
+    case "inherit":
+      await sql`
+        insert into conversation_member_state (conversation_id, member_id, workspace_id, unread_count)
+        select id, ${effect.memberId}, workspace_id, unread_count from conversations where id = ${c.id}
+        on conflict (conversation_id, member_id) do update set unread_count = excluded.unread_count`.execute(tx);
+      break;
+  }
+  fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience: { kind: "workspace" }, data: { conversationId: c.id } });
+}
+
+/**
+ * Writes a lifecycle outcome: the new state with a version bump, the status
+ * log, system messages, notifications, participant rows and unread hand-over.
+ */
+export async function applyOutcome(
+  tx: Tx,
+  fx: Effects,
+  c: Conversation,
+  outcome: Outcome | { next: ConversationFacts; log: LogEntry[]; systemMessages?: string[]; notifications?: Notification[]; followerChanged?: boolean },
+  at: Date,
+  extra: { closed_reason?: string } = {},
+): Promise<Conversation> {
+  const before = toFacts(c);
+  const n = outcome.next;
+  const closing = n.state === "closed" && before.state !== "closed";
+  const updated = await tx
+    .updateTable("conversations")
+    .set({
+      state: n.state,
+      queue: n.queue,
+      follower_id: n.followerId,
+      last_handler_id: n.lastHandlerId,
+      followed_at: n.followerId && n.followerId !== before.followerId ? at : n.followerId ? c.followed_at : null,
+      closed_at: closing ? at : n.state === "closed" ? c.closed_at : null,
+      closed_reason: closing ? (extra.closed_reason ?? "manual") : n.state === "closed" ? c.closed_reason : null,
+      // VIEW-21: closing clears the wait; VIEW-26: closed shows no unread.
+      ...(closing ? { waiting_since: null, unread_count: 0 } : {}),
+      version: sql`version + 1`,
+      updated_at: at,
+    })
+    .where("id", "=", c.id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+
+  // Member state rows: the old follower loses theirs (pins go too, LIFE-38);
+  // the new follower inherits the shared unread count (VIEW-27).
+  if (before.followerId && before.followerId !== n.followerId && !n.collaboratorIds.includes(before.followerId)) {
+    await tx.deleteFrom("conversation_member_state").where("conversation_id", "=", c.id).where("member_id", "=", before.followerId).execute();
+  }
+  if (closing) await tx.deleteFrom("conversation_member_state").where("conversation_id", "=", c.id).execute();
+  if (n.followerId && n.followerId !== before.followerId) await applyUnread(tx, c, { kind: "inherit", memberId: n.followerId }, fx);
+
+  const result: Conversation = { ...updated, collaborator_ids: [...n.collaboratorIds] };
+  await writeLog(tx, c, n, outcome.log, at);
+  for (const text of outcome.systemMessages ?? []) {
+    await appendMessage(tx, fx, result, { direction: "out", senderKind: "system", kind: "text", content: { text }, text, at });
+  }
+  for (const note of outcome.notifications ?? []) await notify(tx, fx, c.workspace_id, note, at, { conversationId: c.id });
+
+  fx.emit({
+    workspaceId: c.workspace_id,
+    name: "conversation.updated",
+    audience: conversationAudience(c.kind, before, n),
+    data: { conversationId: c.id, state: n.state, queue: n.queue, followerId: n.followerId, version: result.version },
+  });
+  fx.emit({ workspaceId: c.workspace_id, name: "counts.changed", audience: { kind: "workspace" }, data: {} });
+  return result;
+}
+
+export async function notify(tx: Tx, fx: Effects, workspaceId: string, note: Notification, at: Date, data: Record<string, unknown>): Promise<void> {
+  const id = newId(at.getTime());
+  await tx
+    .insertInto("notifications")
+    .values({ id, workspace_id: workspaceId, member_id: note.memberId, kind: note.kind, text: note.text, data: JSON.stringify(data), created_at: at, read_at: null })
+    .execute();
+  fx.emit({ workspaceId, name: "notification", audience: { kind: "members", memberIds: [note.memberId] }, data: { id, kind: note.kind, text: note.text, ...data } });
+}

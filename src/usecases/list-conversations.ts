@@ -1,0 +1,143 @@
+/**
+ * The inbox views (VIEW-1..VIEW-27): one keyset-paginated query per page,
+ * each view served by the index that matches its filter and sort, with the
+ * page's customers, channels, followers and the viewer's unread counts
+ * joined in the same query (no N+1).
+ */
+import { sql, type Expression, type SqlBool, type ExpressionBuilder } from "kysely";
+import type { AppContext } from "../context.js";
+
+import { visibleViews, type ViewKey } from "../domain/conversation.js";
+import { can } from "../domain/roles.js";
+import { refuse, TEXT } from "../domain/errors.js";
+import { AppError } from "./errors.js";
+import type { Actor } from "./actor.js";
+import { conversationDto, CONVERSATION_COLUMNS, loadCollaborators } from "./conversation-dto.js";
+
+export type SortKey = "last_message" | "follow_time" | "waiting";
+
+export interface ListQuery {
+  view: ViewKey;
+  channelId?: string;
+  sort?: SortKey;
+  order?: "desc" | "asc";
+  type?: "all" | "individual" | "group";
+  followType?: "all" | "follower_only" | "collaborative";
+  overdue?: boolean;
+  unread?: boolean;
+  cursor?: string;
+  limit?: number;
+}
+
+interface Cursor {
+  k: string; // ISO time of the sort key
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(s: string): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
+    if (typeof c.k !== "string" || typeof c.id !== "string" || Number.isNaN(Date.parse(c.k))) throw new Error();
+    return c;
+  } catch {
+    throw new AppError("validation", "cursor 無效", { messageEn: "invalid cursor" });
+  }
+}
+
+const OVERDUE_MS = 30 * 60_000; // VIEW-15: the first badge threshold
+
+/** VIEW-10, VIEW-13: which sorts each state offers; closed lists are always newest first. */
+function effectiveSort(view: ViewKey, q: ListQuery): { key: SortKey; order: "asc" | "desc" } {
+  if (view.endsWith("closed")) return { key: "last_message", order: "desc" };
+  if (q.overdue) return { key: "waiting", order: "asc" }; // VIEW-15: longest waiting first
+  const key = q.sort ?? "last_message";
+  if (key === "follow_time" && !view.endsWith("processing"))
+    throw new AppError("validation", "跟進時間排序只適用於處理中", { messageEn: "follow-time sort exists only in processing views" });
+  if (key === "waiting") return { key, order: "asc" };
+  return { key, order: q.order ?? "desc" };
+}
+
+const SORT_COLUMN = { last_message: "c.last_message_at", follow_time: "c.followed_at", waiting: "c.waiting_since" } as const;
+
+export async function listConversations(ctx: AppContext, actor: Actor, q: ListQuery) {
+  if (!visibleViews(actor.role).includes(q.view)) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+  const limit = Math.min(Math.max(q.limit ?? 30, 1), 100);
+  const { key, order } = effectiveSort(q.view, q);
+  const col = SORT_COLUMN[key];
+  const now = ctx.clock.now();
+  const me = actor.memberId;
+
+  let query = ctx.db
+    .selectFrom("conversations as c")
+    .innerJoin("channels as ch", "ch.id", "c.channel_id")
+    .leftJoin("contacts as ct", "ct.id", "c.contact_id")
+    .leftJoin("members as f", "f.id", "c.follower_id")
+    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
+    .select(CONVERSATION_COLUMNS)
+    .where("c.workspace_id", "=", actor.workspaceId);
+
+  const isParticipant = (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
+    eb.or([
+      eb("c.follower_id", "=", me),
+      eb.exists(eb.selectFrom("conversation_participants as p").select("p.member_id").whereRef("p.conversation_id", "=", "c.id").where("p.member_id", "=", me)),
+    ]);
+
+  switch (q.view) {
+    case "pending_human":
+    case "pending_bot":
+      query = query.where("c.state", "=", "pending").where("c.queue", "=", q.view === "pending_bot" ? "bot" : "human");
+      break;
+    case "my_processing":
+      query = query.where("c.state", "=", "processing").where((eb) => isParticipant(eb));
+      break;
+    case "team_processing":
+      query = query.where("c.state", "=", "processing").where((eb) => eb.not(isParticipant(eb)));
+      break;
+    case "my_closed":
+      query = query.where("c.state", "=", "closed").where("c.last_handler_id", "=", me);
+      break;
+    case "team_closed":
+      query = query.where("c.state", "=", "closed").where((eb) => eb.or([eb("c.last_handler_id", "is", null), eb("c.last_handler_id", "<>", me)]));
+      break;
+  }
+  if (q.channelId) query = query.where("c.channel_id", "=", q.channelId);
+  // GROUP-2: roles without group access never list group conversations.
+  const type = can(actor.role, "use_groups") ? (q.type ?? "all") : "individual";
+  if (type !== "all") query = query.where("c.kind", "=", type);
+  if (q.followType === "collaborative") query = query.where("c.is_collaborative", "=", true);
+  if (q.followType === "follower_only") query = query.where("c.is_collaborative", "=", false);
+  if (key === "waiting") query = query.where("c.waiting_since", "is not", null);
+  if (q.overdue) {
+    if (q.view === "pending_bot") query = query.where(sql<boolean>`false`); // VIEW-20: no waiting badge in the bot queue
+    query = query.where("c.waiting_since", "<=", new Date(now.getTime() - OVERDUE_MS));
+  }
+  if (q.unread) {
+    query = q.view === "my_processing" ? query.where("cms.unread_count", ">", 0) : query.where("c.unread_count", ">", 0);
+  }
+  if (q.cursor) {
+    const cur = decodeCursor(q.cursor);
+    const cmp = order === "desc" ? "<" : ">";
+    query = query.where(sql<boolean>`(${sql.ref(col)}, c.id) ${sql.raw(cmp)} (${new Date(cur.k).toISOString()}::timestamptz, ${cur.id}::uuid)`);
+  }
+  const rows = await query
+    .orderBy(sql.ref(col), order)
+    .orderBy("c.id", order)
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const collab = await loadCollaborators(ctx.db, page.map((r) => r.id));
+  const items = page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now));
+  const last = page[page.length - 1];
+  const lastKey = last ? (key === "last_message" ? last.last_message_at : key === "follow_time" ? last.followed_at : last.waiting_since) : null;
+  return {
+    items,
+    nextCursor: rows.length > limit && last && lastKey ? encodeCursor({ k: new Date(lastKey).toISOString(), id: last.id }) : null,
+    sort: key,
+    order,
+  };
+}
+

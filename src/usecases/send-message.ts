@@ -1,0 +1,93 @@
+/**
+ * An agent's reply, and the bot's keyword auto-replies. The message is
+ * stored as 發送中 (sending) and its delivery job is written in the same
+ * transaction (a crash cannot lose it); the job worker hands it to the
+ * channel's adapter.
+ */
+import type { AppContext, Effects } from "../context.js";
+import { inTransaction } from "../context.js";
+import type { Tx } from "../store/db.js";
+import { canView } from "../domain/conversation.js";
+import { refuse, TEXT } from "../domain/errors.js";
+import { can } from "../domain/roles.js";
+import { lockConversation, loadMemberFacts, toFacts, type Conversation } from "../store/conversations.js";
+import { appendMessage, type InsertedMessage } from "../store/messages.js";
+import { enqueue } from "../jobs/queue.js";
+import { AppError } from "./errors.js";
+import type { Actor } from "./actor.js";
+
+export const CUSTOMER_NAME_VARIABLE = "{{system:customer_name}}";
+const CLOSED_REPLY = { zh: "對話已結束,請先重啟事件再回覆", en: "The conversation is closed; reopen it to reply" }; // proposed
+const TEAM_REPLY = { zh: "協作功能開啟時,請先加入協作再回覆", en: "With collaboration on, join the conversation before replying" }; // VIEW-25, COLLAB-2
+
+async function customerName(tx: Tx, conv: Conversation): Promise<string> {
+  if (!conv.contact_id) return "";
+  const c = await tx.selectFrom("contacts").select("display_name").where("id", "=", conv.contact_id).executeTakeFirst();
+  return c?.display_name ?? "";
+}
+
+export interface ReplyInput {
+  text: string;
+  clientMessageId?: string;
+}
+
+export async function sendReply(ctx: AppContext, actor: Actor, conversationId: string, input: ReplyInput): Promise<InsertedMessage> {
+  return inTransaction(ctx, async (tx, fx) => {
+    const now = ctx.clock.now();
+    const conv = await lockConversation(tx, actor.workspaceId, conversationId);
+    const me = await loadMemberFacts(tx, actor.workspaceId, actor.memberId);
+    if (!me?.active) throw new AppError("unauthorized", "帳號已停用");
+    const facts = toFacts(conv);
+    if (!canView(facts, me)) throw AppError.fromDomain(refuse("not_visible", TEXT.noPermissionView));
+    if (conv.state === "closed") throw new AppError("state_changed", CLOSED_REPLY.zh, { messageEn: CLOSED_REPLY.en });
+    if (conv.state === "processing" && conv.follower_id !== me.id && !conv.collaborator_ids.includes(me.id)) {
+      const ws = await tx.selectFrom("workspaces").select("settings").where("id", "=", actor.workspaceId).executeTakeFirstOrThrow();
+      const collaborationOn = Boolean((ws.settings as Record<string, unknown>).collaboration);
+      if (collaborationOn || !can(me.role, "view_team")) throw new AppError("forbidden", TEAM_REPLY.zh, { messageEn: TEAM_REPLY.en });
+    }
+    if (input.clientMessageId) {
+      const existing = await tx
+        .selectFrom("messages")
+        .selectAll()
+        .where("conversation_id", "=", conv.id)
+        .where("client_message_id", "=", input.clientMessageId)
+        .executeTakeFirst();
+      if (existing) return existing; // a retried request is answered, not sent twice
+    }
+    const text = input.text.split(CUSTOMER_NAME_VARIABLE).join(await customerName(tx, conv));
+    const msg = await appendMessage(tx, fx, conv, {
+      direction: "out",
+      senderKind: "agent",
+      senderMemberId: me.id,
+      kind: "text",
+      content: { kind: "text", text },
+      text,
+      status: "sending",
+      clientMessageId: input.clientMessageId ?? null,
+      at: now,
+    });
+    await enqueue(tx, fx, "deliver", { messageId: msg!.id }, now, { dedupeKey: `deliver:${msg!.id}` });
+    return msg!;
+  });
+}
+
+/** Keyword auto-reply messages, recorded as the bot's (LIFE-19, LIFE-20). */
+export async function queueBotReplies(tx: Tx, fx: Effects, conv: Conversation, replies: unknown, at: Date): Promise<void> {
+  const list = Array.isArray(replies) ? replies : [];
+  let i = 0;
+  for (const r of list.slice(0, 5)) {
+    const text = typeof r === "string" ? r : typeof (r as { text?: unknown })?.text === "string" ? (r as { text: string }).text : "";
+    if (!text) continue;
+    const when = new Date(at.getTime() + ++i); // keeps the bot's messages after the customer's, in order
+    const msg = await appendMessage(tx, fx, conv, {
+      direction: "out",
+      senderKind: "bot",
+      kind: "text",
+      content: { kind: "text", text },
+      text,
+      status: "sending",
+      at: when,
+    });
+    if (msg) await enqueue(tx, fx, "deliver", { messageId: msg.id }, at, { dedupeKey: `deliver:${msg.id}` });
+  }
+}
