@@ -4,7 +4,28 @@ import { randomBytes } from "node:crypto";
  * UUIDv7: time-ordered, so primary-key indexes stay append-mostly, yet not
  * guessable across tenants the way sequential integers are.
  */
-export function newId(at: number = Date.now()): string {
+let lastMs = 0;
+let seq = 0;
+
+/**
+ * Monotonic within this process: ids made in the same millisecond (a frozen
+ * test clock, a burst) still sort in creation order, which keyset pages on
+ * (created_at, id) rely on.
+ */
+export function newId(atMs: number = Date.now()): string {
+  let at = Math.floor(atMs);
+  if (at > lastMs) {
+    lastMs = at;
+    seq = randomBytes(2).readUInt16BE() & 0x3ff;
+  } else {
+    at = lastMs;
+    seq++;
+    if (seq > 0xfff) {
+      lastMs++;
+      at = lastMs;
+      seq = 0;
+    }
+  }
   const b = randomBytes(16);
   b[0] = (at / 2 ** 40) & 0xff;
   b[1] = (at / 2 ** 32) & 0xff;
@@ -12,7 +33,8 @@ export function newId(at: number = Date.now()): string {
   b[3] = (at >>> 16) & 0xff;
   b[4] = (at >>> 8) & 0xff;
   b[5] = at & 0xff;
-  b[6] = (b[6] & 0x0f) | 0x70;
+  b[6] = 0x70 | ((seq >> 8) & 0x0f);
+  b[7] = seq & 0xff;
   b[8] = (b[8] & 0x3f) | 0x80;
   const h = b.toString("hex");
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
