@@ -12,6 +12,7 @@ import { attachRealtime, type Realtime } from "./realtime/server.js";
 import { buildServer } from "./api/server.js";
 import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
+import { autoCloseJob } from "./jobs/auto-close.js";
 
 export interface App {
   config: Config;
@@ -44,7 +45,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir });
   const publisher = new LatePublisher();
   const ctx: AppContext = { db: database.db, backend: database.backend, clock: opts.clock ?? systemClock, publisher };
-  const worker = new JobWorker(ctx, { deliver: deliverJob });
+  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob });
   ctx.wakeJobs = () => worker.wake();
   const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, logger: opts.logger, plugins: opts.plugins });
   let realtime: Realtime | null = null;

@@ -17,6 +17,7 @@ import { memberRoutes } from "./routes/members.js";
 import { channelRoutes } from "./routes/channels.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { messageRoutes } from "./routes/messages.js";
+import { ruleRoutes } from "./routes/rules.js";
 
 export type Api = FastifyInstance;
 
@@ -66,7 +67,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

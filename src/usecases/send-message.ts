@@ -13,6 +13,7 @@ import { can } from "../domain/roles.js";
 import { lockConversation, loadMemberFacts, toFacts, type Conversation } from "../store/conversations.js";
 import { appendMessage, type InsertedMessage } from "../store/messages.js";
 import { enqueue } from "../jobs/queue.js";
+import { scheduleAutoClose } from "./auto-close.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
 
@@ -67,6 +68,7 @@ export async function sendReply(ctx: AppContext, actor: Actor, conversationId: s
       at: now,
     });
     await enqueue(tx, fx, "deliver", { messageId: msg!.id }, now, { dedupeKey: `deliver:${msg!.id}` });
+    if (conv.state === "processing") await scheduleAutoClose(tx, fx, conv, now);
     return msg!;
   });
 }
