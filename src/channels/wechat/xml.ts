@@ -21,26 +21,27 @@ function decodeEntities(s: string): string {
   });
 }
 
-/** Value of an element's inner text: CDATA verbatim, other text entity-decoded; the result is trimmed. */
+/**
+ * Value of an element's inner text. CDATA is verbatim (a customer's leading/trailing spaces are
+ * kept); plain text is entity-decoded and trimmed, and whitespace between sections is layout.
+ */
 function innerValue(inner: string): string {
-  let out = "";
+  const parts: { cdata: boolean; text: string }[] = [];
   let pos = 0;
   while (pos < inner.length) {
     const cd = inner.indexOf("<![CDATA[", pos);
     if (cd < 0) {
-      out += decodeEntities(inner.slice(pos));
+      parts.push({ cdata: false, text: decodeEntities(inner.slice(pos)) });
       break;
     }
-    out += decodeEntities(inner.slice(pos, cd));
+    parts.push({ cdata: false, text: decodeEntities(inner.slice(pos, cd)) });
     const end = inner.indexOf("]]>", cd + 9);
-    if (end < 0) {
-      out += inner.slice(cd + 9);
-      break;
-    }
-    out += inner.slice(cd + 9, end);
-    pos = end + 3;
+    parts.push({ cdata: true, text: inner.slice(cd + 9, end < 0 ? inner.length : end) });
+    pos = end < 0 ? inner.length : end + 3;
   }
-  return out.trim();
+  const kept = parts.filter((p) => p.cdata || p.text.trim() !== "");
+  const joined = kept.map((p) => p.text).join("");
+  return kept.every((p) => p.cdata) ? joined : joined.trim();
 }
 
 /** Finds `</name>` after `from`, skipping CDATA sections (which may contain anything). */
