@@ -2,9 +2,9 @@
  * Wires the parts together: database, clock, job worker, HTTP API and the
  * realtime stream. Used by `npm start`, the tests and the benchmarks.
  */
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { openDatabase, type Database } from "./store/db.js";
-import { systemClock, type Clock } from "./clock.js";
+import { systemClock, TestClock, type Clock } from "./clock.js";
 import type { AppContext, Publisher } from "./context.js";
 import type { Config } from "./config.js";
 import type { RealtimeEvent } from "./realtime/events.js";
@@ -13,6 +13,7 @@ import { buildServer } from "./api/server.js";
 import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
 import { autoCloseJob } from "./jobs/auto-close.js";
+import { testModeRoutes } from "./api/routes/test-mode.js";
 
 export interface App {
   config: Config;
@@ -30,7 +31,7 @@ export interface AppOptions {
   /** Start the background job worker (tests may drive it by hand). */
   runJobs?: boolean;
   logger?: boolean;
-  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  plugins?: FastifyPluginAsync<any>[];
 }
 
 /** Events published before the realtime server exists are dropped (start-up only). */
@@ -44,10 +45,14 @@ class LatePublisher implements Publisher {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir });
   const publisher = new LatePublisher();
-  const ctx: AppContext = { db: database.db, backend: database.backend, clock: opts.clock ?? systemClock, publisher };
+  // In test mode the server's time only moves when told to (POST /api/test/clock).
+  const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);
+  const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher };
   const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob });
   ctx.wakeJobs = () => worker.wake();
-  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, logger: opts.logger, plugins: opts.plugins });
+  const plugins = [...(opts.plugins ?? [])];
+  if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain()));
+  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, logger: opts.logger, plugins });
   let realtime: Realtime | null = null;
 
   const app: App = {

@@ -2,7 +2,7 @@
  * The HTTP server: Fastify with zod schemas on every route, OpenAPI built
  * from them at /api/openapi.json, one error shape for every failure.
  */
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -27,7 +27,7 @@ export interface ServerOptions {
   publicUrl: string;
   logger?: boolean;
   /** Extra route plugins (test mode, webhooks, static console). */
-  plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  plugins?: FastifyPluginAsync<any>[];
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
