@@ -52,18 +52,20 @@ const OVERDUE_MS = 30 * 60_000; // VIEW-15: the first badge threshold
 
 /** VIEW-10, VIEW-13: which sorts each state offers; closed lists are always newest first. */
 function effectiveSort(view: ViewKey, q: ListQuery): { key: SortKey; order: "asc" | "desc" } {
-  if (view.endsWith("closed")) return { key: "last_message", order: "desc" };
-  if (q.overdue) return { key: "waiting", order: "asc" }; // VIEW-15: longest waiting first
   const key = q.sort ?? "last_message";
+  // Checked before the closed shortcut: closed views have no follow-time sort either.
   if (key === "follow_time" && !view.endsWith("processing"))
     throw new AppError("validation", "跟進時間排序只適用於處理中", { messageEn: "follow-time sort exists only in processing views" });
+  if (view.endsWith("closed")) return { key: "last_message", order: "desc" };
+  if (q.overdue) return { key: "waiting", order: "asc" }; // VIEW-15: longest waiting first
   if (key === "waiting") return { key, order: "asc" };
   return { key, order: q.order ?? "desc" };
 }
 
 const SORT_COLUMN = { last_message: "c.last_message_at", follow_time: "c.followed_at", waiting: "c.waiting_since" } as const;
 
-export async function listConversations(ctx: AppContext, actor: Actor, q: ListQuery) {
+/** Builds the page query (exported so the plan test can EXPLAIN exactly what the API runs). */
+export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
   if (!visibleViews(actor.role).includes(q.view)) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
   const limit = Math.min(Math.max(q.limit ?? 30, 1), 100);
   const { key, order } = effectiveSort(q.view, q);
@@ -123,11 +125,13 @@ export async function listConversations(ctx: AppContext, actor: Actor, q: ListQu
     const cmp = order === "desc" ? "<" : ">";
     query = query.where(sql<boolean>`(${sql.ref(col)}, c.id) ${sql.raw(cmp)} (${new Date(cur.k).toISOString()}::timestamptz, ${cur.id}::uuid)`);
   }
-  const rows = await query
-    .orderBy(sql.ref(col), order)
-    .orderBy("c.id", order)
-    .limit(limit + 1)
-    .execute();
+  query = query.orderBy(sql.ref(col), order).orderBy("c.id", order).limit(limit + 1);
+  return { query, key, order, limit, now };
+}
+
+export async function listConversations(ctx: AppContext, actor: Actor, q: ListQuery) {
+  const { query, key, order, limit, now } = buildListQuery(ctx, actor, q);
+  const rows = await query.execute();
   const page = rows.slice(0, limit);
   const collab = await loadCollaborators(ctx.db, page.map((r) => r.id));
   const items = page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now));
