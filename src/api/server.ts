@@ -18,6 +18,7 @@ import { channelRoutes } from "./routes/channels.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { messageRoutes } from "./routes/messages.js";
 import { ruleRoutes } from "./routes/rules.js";
+import { contactRoutes } from "./routes/contacts.js";
 
 export type Api = FastifyInstance;
 
@@ -67,7 +68,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

@@ -4,6 +4,8 @@ import type { AppContext } from "../../context.js";
 import { VIEWS } from "../../domain/conversation.js";
 import { BATCH_ACTIONS } from "../../domain/batch.js";
 import { listConversations } from "../../usecases/list-conversations.js";
+import { searchConversations } from "../../usecases/search-conversations.js";
+import { ROLES } from "../../domain/roles.js";
 import { countViews } from "../../usecases/count-views.js";
 import { getConversation } from "../../usecases/get-conversation.js";
 import { viewConversation } from "../../usecases/view-conversation.js";
@@ -31,6 +33,32 @@ const Version = z.object({ version: z.number().int().min(0).optional() }).option
 
 export const conversationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.get("/api/conversations", { schema: { tags: ["conversations"], querystring: ListQuery } }, async (req) => listConversations(ctx, memberActorOf(req), req.query));
+
+  app.get(
+    "/api/conversations/search",
+    {
+      schema: {
+        tags: ["conversations"],
+        description: "Search by customer data (name, phone, email, note, message content, tag) and member data (role, region, branch, member), AND-combined (VIEW-29..VIEW-37).",
+        querystring: z.object({
+          name: z.string().max(100).optional(),
+          phone: z.string().max(40).optional(),
+          email: z.string().max(320).optional(),
+          note: z.string().max(200).optional(),
+          message: z.string().min(1).max(200).optional(),
+          tagId: z.uuid().optional(),
+          role: z.enum(ROLES).optional(),
+          regionId: z.uuid().optional(),
+          branchId: z.uuid().optional(),
+          memberId: z.uuid().optional(),
+          channelId: z.uuid().optional(),
+          cursor: z.string().max(500).optional(),
+          limit: z.coerce.number().int().min(1).max(100).optional(),
+        }),
+      },
+    },
+    async (req) => searchConversations(ctx, memberActorOf(req), req.query),
+  );
 
   app.get(
     "/api/conversations/counts",

@@ -1,0 +1,132 @@
+/**
+ * Customer profile basics and tags (the rest of spec/customer-profile.md
+ * grows here): read and edit name/email/phone/note, list and create tags,
+ * apply and remove them with every application recorded (PROF-10..PROF-17).
+ */
+import { z } from "zod";
+import { sql } from "kysely";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { AppContext } from "../../context.js";
+import { memberActorOf, IdParams } from "../http.js";
+import { AppError } from "../../usecases/errors.js";
+import { phoneDigits } from "../../store/contacts.js";
+import { newId } from "../../ids.js";
+
+const REPEAT_TAG = { zh: "要再次貼上此標籤嗎?", en: "Apply this tag again?" }; // PROF-14
+
+export const contactRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
+  const load = async (workspaceId: string, id: string) => {
+    const c = await ctx.db.selectFrom("contacts").selectAll().where("id", "=", id).where("workspace_id", "=", workspaceId).executeTakeFirst();
+    if (!c) throw AppError.notFound("客人");
+    return c;
+  };
+  const tagsOf = (contactId: string) =>
+    ctx.db
+      .selectFrom("contact_tags as ct")
+      .innerJoin("tags as t", "t.id", "ct.tag_id")
+      .select(["t.id", "t.name", "t.color", "ct.count", "ct.last_applied_at"])
+      .where("ct.contact_id", "=", contactId)
+      .orderBy("t.name")
+      .execute();
+
+  app.get("/api/contacts/:id", { schema: { tags: ["contacts"], params: IdParams } }, async (req) => {
+    const a = memberActorOf(req);
+    const c = await load(a.workspaceId, req.params.id);
+    const identities = await ctx.db
+      .selectFrom("contact_identities as i")
+      .innerJoin("channels as ch", "ch.id", "i.channel_id")
+      .leftJoin("conversations as cv", "cv.identity_id", "i.id")
+      .select(["i.id", "i.platform_user_id", "i.display_name", "ch.id as channel_id", "ch.platform", "ch.name as channel_name", "cv.id as conversation_id"])
+      .where("i.contact_id", "=", c.id)
+      .execute();
+    return {
+      id: c.id,
+      name: c.display_name,
+      email: c.email,
+      phone: c.phone,
+      note: c.note,
+      avatarUrl: c.avatar_url,
+      blocked: c.blocked,
+      online: c.online,
+      lastPageUrl: c.last_page_url,
+      identities: identities.map((i) => ({ id: i.id, platformUserId: i.platform_user_id, displayName: i.display_name, channel: { id: i.channel_id, platform: i.platform, name: i.channel_name }, conversationId: i.conversation_id })),
+      tags: (await tagsOf(c.id)).map((t) => ({ id: t.id, name: t.name, color: t.color, count: t.count })),
+    };
+  });
+
+  app.patch(
+    "/api/contacts/:id",
+    {
+      schema: {
+        tags: ["contacts"],
+        params: IdParams,
+        body: z.object({ name: z.string().trim().min(1).max(100).optional(), email: z.email().max(320).nullable().optional(), phone: z.string().max(40).nullable().optional(), note: z.string().max(1000).nullable().optional() }),
+      },
+    },
+    async (req) => {
+      const a = memberActorOf(req);
+      await load(a.workspaceId, req.params.id);
+      const b = req.body;
+      await ctx.db
+        .updateTable("contacts")
+        .set({
+          ...(b.name !== undefined ? { display_name: b.name } : {}),
+          ...(b.email !== undefined ? { email: b.email } : {}),
+          ...(b.phone !== undefined ? { phone: b.phone, phone_digits: phoneDigits(b.phone) } : {}),
+          ...(b.note !== undefined ? { note: b.note } : {}),
+          updated_at: ctx.clock.now(),
+        })
+        .where("id", "=", req.params.id)
+        .execute();
+      return { ok: true };
+    },
+  );
+
+  app.get("/api/tags", { schema: { tags: ["contacts"], querystring: z.object({ q: z.string().max(50).optional() }) } }, async (req) => {
+    const a = memberActorOf(req);
+    let q = ctx.db.selectFrom("tags").select(["id", "name", "color"]).where("workspace_id", "=", a.workspaceId);
+    if (req.query.q) q = q.where("name", "ilike", `%${req.query.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`);
+    return { items: await q.orderBy("name").limit(200).execute() };
+  });
+
+  app.post("/api/tags", { schema: { tags: ["contacts"], body: z.object({ name: z.string().trim().min(1).max(50), color: z.string().max(20).optional() }) } }, async (req, reply) => {
+    const a = memberActorOf(req);
+    const dup = await ctx.db.selectFrom("tags").select(["id", "name"]).where("workspace_id", "=", a.workspaceId).where(sql`lower(name)`, "=", req.body.name.toLowerCase()).executeTakeFirst();
+    if (dup) throw new AppError("conflict", "標籤已存在", { messageEn: "The tag exists", tagId: dup.id });
+    const id = newId();
+    await ctx.db.insertInto("tags").values({ id, workspace_id: a.workspaceId, name: req.body.name, color: req.body.color ?? null, created_at: ctx.clock.now() }).execute();
+    return reply.status(201).send({ id, name: req.body.name });
+  });
+
+  app.post(
+    "/api/contacts/:id/tags",
+    { schema: { tags: ["contacts"], params: IdParams, body: z.object({ tagId: z.uuid(), confirmRepeat: z.boolean().default(false), conversationId: z.uuid().optional() }) } },
+    async (req) => {
+      const a = memberActorOf(req);
+      await load(a.workspaceId, req.params.id);
+      const tag = await ctx.db.selectFrom("tags").select("id").where("id", "=", req.body.tagId).where("workspace_id", "=", a.workspaceId).executeTakeFirst();
+      if (!tag) throw AppError.notFound("標籤");
+      const now = ctx.clock.now();
+      return ctx.db.transaction().execute(async (tx) => {
+        const has = await tx.selectFrom("contact_tags").select("count").where("contact_id", "=", req.params.id).where("tag_id", "=", tag.id).forUpdate().executeTakeFirst();
+        if (has && !req.body.confirmRepeat) throw new AppError("conflict", REPEAT_TAG.zh, { messageEn: REPEAT_TAG.en, needsConfirmation: true });
+        await tx
+          .insertInto("contact_tags")
+          .values({ contact_id: req.params.id, tag_id: tag.id, workspace_id: a.workspaceId, count: 1, first_applied_at: now, last_applied_at: now })
+          .onConflict((oc) => oc.columns(["contact_id", "tag_id"]).doUpdateSet({ count: sql`contact_tags.count + 1`, last_applied_at: now }))
+          .execute();
+        await sql`insert into tag_applications (id, workspace_id, contact_id, tag_id, conversation_id, actor_member_id, at)
+                  values (${newId()}, ${a.workspaceId}, ${req.params.id}, ${tag.id}, ${req.body.conversationId ?? null}, ${a.memberId}, ${now})`.execute(tx);
+        return { ok: true, count: (has?.count ?? 0) + 1 };
+      });
+    },
+  );
+
+  app.delete("/api/contacts/:id/tags/:tagId", { schema: { tags: ["contacts"], params: z.object({ id: z.uuid(), tagId: z.uuid() }) } }, async (req) => {
+    const a = memberActorOf(req);
+    await load(a.workspaceId, req.params.id);
+    const r = await ctx.db.deleteFrom("contact_tags").where("contact_id", "=", req.params.id).where("tag_id", "=", req.params.tagId).executeTakeFirst();
+    if (Number(r.numDeletedRows) === 0) throw AppError.notFound("標籤");
+    return { ok: true };
+  });
+};
