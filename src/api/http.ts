@@ -12,9 +12,17 @@ declare module "fastify" {
   }
 }
 
+export const unauthenticated = () => new AppError("unauthorized", "請先登入", { messageEn: "Authentication required" });
+
 export function actorOf(req: FastifyRequest): Actor {
-  if (!req.actor) throw new AppError("unauthorized", "請先登入", { messageEn: "Authentication required" });
+  if (!req.actor) throw unauthenticated();
   return req.actor;
+}
+
+/** A route is public when its schema says `security: []` (as the OpenAPI document then shows). */
+export function isPublicRoute(req: FastifyRequest): boolean {
+  const security = (req.routeOptions.schema as { security?: unknown[] } | undefined)?.security;
+  return Array.isArray(security) && security.length === 0;
 }
 
 /** Member-level actions need a member, not a workspace integration token. */

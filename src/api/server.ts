@@ -9,7 +9,7 @@ import { serializerCompiler, validatorCompiler, jsonSchemaTransform, hasZodFasti
 import type { AppContext } from "../context.js";
 import { AppError } from "../usecases/errors.js";
 import { authenticate } from "../usecases/auth.js";
-import { tokenOf, sendError } from "./http.js";
+import { tokenOf, sendError, isPublicRoute, unauthenticated } from "./http.js";
 import { healthRoutes } from "./routes/health.js";
 import { authRoutes } from "./routes/auth.js";
 import { workspaceRoutes } from "./routes/workspaces.js";
@@ -18,9 +18,24 @@ import { channelRoutes } from "./routes/channels.js";
 import { conversationRoutes } from "./routes/conversations.js";
 import { messageRoutes } from "./routes/messages.js";
 import { ruleRoutes } from "./routes/rules.js";
+import { webhookRoutes } from "./routes/webhooks.js";
 import { contactRoutes } from "./routes/contacts.js";
 
 export type Api = FastifyInstance;
+
+const CLIENT_ERROR_CODES: Record<number, string> = { 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type" };
+
+/** Where (if anywhere) a parsed request value holds a NUL character, e.g. "body.text". */
+function nulPath(v: unknown, path: string, depth = 0): string | null {
+  if (typeof v === "string") return v.includes("\u0000") ? path : null;
+  if (v === null || typeof v !== "object" || depth > 64) return null;
+  for (const [k, x] of Object.entries(v)) {
+    if (k.includes("\u0000")) return `${path}.<key>`;
+    const found = nulPath(x, `${path}.${k}`, depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
 
 export interface ServerOptions {
   ctx: AppContext;
@@ -53,22 +68,43 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       return sendError(reply, 400, "validation", `輸入資料有誤${path ? `: ${path}` : ""} ${first?.message ?? ""}`.trim(), { issues: err.validation.map((v) => ({ path: v.instancePath, message: v.message })) });
     }
     const e = err as { statusCode?: number; code?: string; message?: string };
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return sendError(reply, e.statusCode, String(e.code ?? "bad_request").toLowerCase(), e.message ?? "Bad request");
+    // Fastify's own refusals (malformed or empty JSON, wrong content length, body too large…)
+    // speak the same language as ours: a bad body is a validation error.
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+      const code = e.statusCode === 400 ? "validation" : (CLIENT_ERROR_CODES[e.statusCode] ?? String(e.code ?? "bad_request").toLowerCase());
+      return sendError(reply, e.statusCode, code, e.statusCode === 400 ? `輸入資料有誤: ${e.message ?? ""}`.trim() : (e.message ?? "Bad request"));
+    }
+    // SQLSTATE class 22 (data exception: a malformed uuid or timestamp, a NUL character…) is
+    // input the routes let through to the database. It is the caller's mistake and retrying
+    // cannot help, so 400 rather than 503; logged, since a route should have caught it first.
+    if (typeof e.code === "string" && /^22[0-9A-Z]{3}$/.test(e.code)) {
+      req.log.warn({ err }, "data exception reached the database");
+      return sendError(reply, 400, "validation", "輸入資料有誤", { messageEn: "Invalid input" });
+    }
     // Database down or similar: 503 so platforms and clients retry; never a crash.
     req.log.error(err);
     return sendError(reply, 503, "unavailable", "服務暫時無法使用,請稍後再試");
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, "not_found", `找不到 ${req.method} ${req.url.split("?")[0]}`));
 
-  app.addHook("onRequest", async (req) => {
-    const token = tokenOf(req);
-    if (!token) return;
-    const actor = await authenticate(opts.ctx, token);
-    if (actor) req.actor = actor;
+  // PostgreSQL text and jsonb cannot hold U+0000: refuse it in any string or key up front.
+  app.addHook("preValidation", async (req) => {
+    const at = nulPath(req.body, "body") ?? nulPath(req.query, "query") ?? nulPath(req.params, "params");
+    if (at) throw new AppError("validation", `輸入資料有誤: ${at} 含有不允許的 NUL 字元`, { messageEn: `${at} contains a NUL character`, issues: [{ path: at, message: "NUL character" }] });
   });
 
-  app.get("/api/openapi.json", { schema: { hide: true } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes]) {
+  app.addHook("onRequest", async (req) => {
+    const token = tokenOf(req);
+    const actor = token ? await authenticate(opts.ctx, token) : null;
+    if (actor) req.actor = actor;
+    // Every API route but the public ones refuses anonymous callers before its body or
+    // parameters are even looked at (no validation details to strangers). Unknown routes
+    // still answer 404; webhooks and the console live outside /api/.
+    else if (req.routeOptions.url?.startsWith("/api/") && !isPublicRoute(req)) throw unauthenticated();
+  });
+
+  app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

@@ -4,8 +4,17 @@
  */
 import type { ChannelAdapter, Platform } from "./types.js";
 import { apiAdapter } from "./api/adapter.js";
+import { lineAdapter } from "./line/adapter.js";
+import { messengerAdapter, instagramAdapter } from "./meta/adapter.js";
+import { whatsAppAdapter } from "./whatsapp/adapter.js";
 
-const adapters: Partial<Record<Platform, ChannelAdapter>> = { api: apiAdapter };
+const adapters: Partial<Record<Platform, ChannelAdapter>> = {
+  api: apiAdapter,
+  line: lineAdapter,
+  messenger: messengerAdapter,
+  instagram: instagramAdapter,
+  whatsapp: whatsAppAdapter,
+};
 
 export function registerAdapter(a: ChannelAdapter): void {
   adapters[a.platform] = a;

@@ -127,4 +127,9 @@ export interface ChannelAdapter {
   /** Never throws on odd payloads: unknown parts become `ignored` events. */
   parse(req: WebhookRequest, credentials: ChannelCredentials): InboundEvent[];
   send(msg: OutboundMessage, credentials: ChannelCredentials, baseUrl?: string): Promise<SendResult>;
+  /**
+   * Subscription handshake (Meta's GET hub.challenge): the body to echo, or null
+   * to refuse. Absent on platforms without one.
+   */
+  challenge?(query: Record<string, unknown>, credentials: ChannelCredentials): string | null;
 }

@@ -10,12 +10,13 @@ import { mkdirSync } from "node:fs";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 import * as m0001 from "./migrations/0001_init.js";
+import * as m0002 from "./migrations/0002_member_preferences.js";
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
 export type Backend = "pglite" | "postgres";
 
-const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001 };
+const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001, "0002_member_preferences": m0002 };
 
 class StaticProvider implements MigrationProvider {
   async getMigrations() {

@@ -11,6 +11,7 @@ export interface MemberRow {
   id: string; workspace_id: string; email: string; display_name: string; role: string;
   region_id: string | null; branch_id: string | null; active: Generated<boolean>; password_hash: string | null;
   locale: Generated<string>; avatar_url: string | null; created_at: Ts; deactivated_at: Ts | null;
+  preferences: ColumnType<Record<string, unknown>, string | undefined, string>;
 }
 export interface SessionRow { token_hash: string; member_id: string; workspace_id: string; created_at: Ts; expires_at: Ts }
 export interface ApiTokenRow {

@@ -7,6 +7,7 @@ import type { Db } from "../store/db.js";
 import { availableActions } from "../domain/lifecycle.js";
 import { viewOf } from "../domain/conversation.js";
 import { waitingLevel } from "../domain/waiting.js";
+import { avatarGroup, MAX_AVATARS } from "../domain/avatars.js";
 import { toFacts } from "../store/conversations.js";
 import type { Actor } from "./actor.js";
 
@@ -87,7 +88,21 @@ export async function loadCollaborators(db: Db, ids: string[]): Promise<Map<stri
   return map;
 }
 
-export function conversationDto(r: ConversationListRow, collaboratorIds: string[], actor: Actor, now: Date) {
+/** Active members by name, enough to fill any avatar group (VIEW-18); one query per page. */
+export async function loadTeamForAvatars(db: Db, workspaceId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("members")
+    .select("id")
+    .where("workspace_id", "=", workspaceId)
+    .where("active", "=", true)
+    .orderBy("display_name")
+    .orderBy("id")
+    .limit(MAX_AVATARS + 6)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export function conversationDto(r: ConversationListRow, collaboratorIds: string[], actor: Actor, now: Date, team: readonly string[] = []) {
   const facts = toFacts({ ...r, collaborator_ids: collaboratorIds });
   const view = viewOf(facts, actor.memberId);
   const me = { id: actor.memberId, name: actor.name, role: actor.role, active: true };
@@ -102,6 +117,7 @@ export function conversationDto(r: ConversationListRow, collaboratorIds: string[
     follower: r.follower_id ? { id: r.follower_id, name: r.follower_name ?? "" } : null,
     lastHandlerId: r.last_handler_id,
     collaboratorIds,
+    avatars: avatarGroup(facts, team),
     isCollaborative: r.is_collaborative,
     contact: r.contact_id ? { id: r.contact_id, name: r.contact_name ?? "", avatarUrl: r.contact_avatar } : null,
     lastMessageAt: iso(r.last_message_at)!,

@@ -6,7 +6,7 @@ import { refuse, TEXT } from "../domain/errors.js";
 import { toFacts } from "../store/conversations.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, type ConversationListRow } from "./conversation-dto.js";
+import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
 
 export async function loadVisibleConversation(db: Db, actor: Actor, id: string): Promise<{ row: ConversationListRow; collaboratorIds: string[] }> {
   const row = (await db
@@ -28,5 +28,5 @@ export async function loadVisibleConversation(db: Db, actor: Actor, id: string):
 
 export async function getConversation(ctx: AppContext, actor: Actor, id: string) {
   const { row, collaboratorIds } = await loadVisibleConversation(ctx.db, actor, id);
-  return conversationDto(row, collaboratorIds, actor, ctx.clock.now());
+  return conversationDto(row, collaboratorIds, actor, ctx.clock.now(), await loadTeamForAvatars(ctx.db, actor.workspaceId));
 }

@@ -12,7 +12,7 @@ import { can } from "../domain/roles.js";
 import { refuse, TEXT } from "../domain/errors.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { conversationDto, CONVERSATION_COLUMNS, loadCollaborators } from "./conversation-dto.js";
+import { conversationDto, CONVERSATION_COLUMNS, loadCollaborators, loadTeamForAvatars } from "./conversation-dto.js";
 
 export type SortKey = "last_message" | "follow_time" | "waiting";
 
@@ -108,7 +108,9 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
   }
   if (q.channelId) query = query.where("c.channel_id", "=", q.channelId);
   // GROUP-2: roles without group access never list group conversations.
-  const type = can(actor.role, "use_groups") ? (q.type ?? "all") : "individual";
+  if (!can(actor.role, "use_groups")) query = query.where("c.kind", "=", "individual");
+  // VIEW-12: the type filter narrows further (a group filter leaves such roles nothing, not their 1-to-1 list).
+  const type = q.type ?? "all";
   if (type !== "all") query = query.where("c.kind", "=", type);
   if (q.followType === "collaborative") query = query.where("c.is_collaborative", "=", true);
   if (q.followType === "follower_only") query = query.where("c.is_collaborative", "=", false);
@@ -133,8 +135,8 @@ export async function listConversations(ctx: AppContext, actor: Actor, q: ListQu
   const { query, key, order, limit, now } = buildListQuery(ctx, actor, q);
   const rows = await query.execute();
   const page = rows.slice(0, limit);
-  const collab = await loadCollaborators(ctx.db, page.map((r) => r.id));
-  const items = page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now));
+  const [collab, team] = await Promise.all([loadCollaborators(ctx.db, page.map((r) => r.id)), loadTeamForAvatars(ctx.db, actor.workspaceId)]);
+  const items = page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now, team));
   const last = page[page.length - 1];
   const lastKey = last ? (key === "last_message" ? last.last_message_at : key === "follow_time" ? last.followed_at : last.waiting_since) : null;
   return {

@@ -13,7 +13,7 @@ import { queryTokens } from "../store/search-tokens.js";
 import { phoneDigits } from "../store/contacts.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, type ConversationListRow } from "./conversation-dto.js";
+import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
 import type { Role } from "../domain/roles.js";
 
 export interface SearchQuery {
@@ -39,7 +39,7 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
   if (!criteria.length) throw new AppError("validation", "請輸入搜尋條件", { messageEn: "Give at least one search criterion" });
   const limit = Math.min(Math.max(q.limit ?? 30, 1), 100);
   const me = actor.memberId;
-  const team = can(actor.role, "view_team");
+  const seesTeam = can(actor.role, "view_team");
 
   let query = ctx.db
     .selectFrom("conversations as c")
@@ -52,7 +52,7 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
     .where("c.is_collaborative", "=", false); // VIEW-35
 
   // VIEW-37: only what the searcher may view (VIEW-5); group conversations only for roles that use groups.
-  if (!team) {
+  if (!seesTeam) {
     query = query.where((eb) =>
       eb.or([eb("c.state", "=", "pending"), eb.and([eb("c.state", "=", "processing"), eb("c.follower_id", "=", me)]), eb.and([eb("c.state", "=", "closed"), eb("c.last_handler_id", "=", me)])]),
     );
@@ -106,11 +106,11 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
   }
   const rows = (await query.orderBy("c.last_message_at", "desc").orderBy("c.id", "desc").limit(limit + 1).execute()) as ConversationListRow[];
   const page = rows.slice(0, limit);
-  const collab = await loadCollaborators(ctx.db, page.map((r) => r.id));
+  const [collab, team] = await Promise.all([loadCollaborators(ctx.db, page.map((r) => r.id)), loadTeamForAvatars(ctx.db, actor.workspaceId)]);
   const now = ctx.clock.now();
   const last = page[page.length - 1];
   return {
-    items: page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now)),
+    items: page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now, team)),
     nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ k: new Date(last.last_message_at).toISOString(), id: last.id })).toString("base64url") : null,
   };
 }

@@ -15,6 +15,7 @@ describe("conversation flow through the API", () => {
     const { conversationId: id } = await w.customer("flow-1", "我想詢問訂單狀態");
     let c = await w.get(w.tokens.agent, `/api/conversations/${id}`);
     expect(c).toMatchObject({ state: "pending", queue: "human", actions: ["follow", "close"] });
+    expect(c.avatars).toHaveLength(3); // VIEW-16
 
     const f = await w.act("agent", id, "follow");
     expect(f.status).toBe(200);
@@ -72,5 +73,18 @@ describe("conversation flow through the API", () => {
     await t.app.worker.drain();
     const msgs = await w.get(w.tokens.agent, `/api/conversations/${id}/messages`);
     expect(msgs.items[0]).toMatchObject({ id: r.body.id, status: "sent" });
+  });
+});
+
+describe("member preferences", () => {
+  it("VIEW-8: the channel filter is remembered per member until changed", async () => {
+    const set = await t.req("PATCH", "/api/me/preferences", { token: w.tokens.agent, body: { channelId: w.channelId } });
+    expect(set.status).toBe(200);
+    expect((await w.get(w.tokens.agent, "/api/me/preferences")).channelId).toBe(w.channelId);
+    expect((await w.get(w.tokens.admin, "/api/me/preferences")).channelId).toBeUndefined();
+    await t.req("PATCH", "/api/me/preferences", { token: w.tokens.agent, body: { channelId: null } });
+    expect((await w.get(w.tokens.agent, "/api/me/preferences")).channelId).toBeNull();
+    const bad = await t.req("PATCH", "/api/me/preferences", { token: w.tokens.agent, body: { channelId: "00000000-0000-4000-8000-000000000000" } });
+    expect(bad.status).toBe(404);
   });
 });

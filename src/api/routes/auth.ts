@@ -50,6 +50,23 @@ export const authRoutes = (ctx: AppContext, o: { secureCookies: boolean }): Fast
     };
   });
 
+  // VIEW-8: the channel filter (and other console choices) is remembered per member.
+  const Prefs = z.object({ channelId: z.uuid().nullable().optional(), locale: z.enum(["zh-TW", "en"]).optional() }).strict();
+  app.get("/api/me/preferences", { schema: { tags: ["auth"] } }, async (req) => {
+    const a = memberActorOf(req);
+    const m = await ctx.db.selectFrom("members").select("preferences").where("id", "=", a.memberId).executeTakeFirstOrThrow();
+    return m.preferences as Record<string, unknown>;
+  });
+  app.patch("/api/me/preferences", { schema: { tags: ["auth"], body: Prefs } }, async (req) => {
+    const a = memberActorOf(req);
+    if (req.body.channelId && !(await ctx.db.selectFrom("channels").select("id").where("id", "=", req.body.channelId).where("workspace_id", "=", a.workspaceId).executeTakeFirst()))
+      throw AppError.notFound("渠道");
+    const m = await ctx.db.selectFrom("members").select("preferences").where("id", "=", a.memberId).executeTakeFirstOrThrow();
+    const next = { ...(m.preferences as Record<string, unknown>), ...req.body };
+    await ctx.db.updateTable("members").set({ preferences: JSON.stringify(next), ...(req.body.locale ? { locale: req.body.locale } : {}) }).where("id", "=", a.memberId).execute();
+    return next;
+  });
+
   app.post(
     "/api/tokens",
     { schema: { tags: ["auth"], body: z.object({ name: z.string().min(1).max(100), member: z.boolean().default(false) }) } },

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { AppContext } from "../../context.js";
-import { actorOf, IdParams } from "../http.js";
+import { actorOf, IdParams, Uuid } from "../http.js";
 import { can } from "../../domain/roles.js";
 import { refuse, TEXT } from "../../domain/errors.js";
 import { AppError } from "../../usecases/errors.js";
@@ -135,7 +135,7 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string } = {}): 
         .selectFrom("messages")
         .select("id")
         .where("channel_id", "=", req.params.id)
-        .where((eb) => eb.or([eb("platform_message_id", "=", req.body.messageId), ...(/^[0-9a-f-]{36}$/i.test(req.body.messageId) ? [eb("id", "=", req.body.messageId)] : [])]))
+        .where((eb) => eb.or([eb("platform_message_id", "=", req.body.messageId), ...(Uuid.safeParse(req.body.messageId).success ? [eb("id", "=", req.body.messageId)] : [])]))
         .executeTakeFirst();
       if (!m) throw AppError.notFound("訊息");
       const moved = await setMessageStatus(ctx, m.id, { status: req.body.status, reason: req.body.reason });

@@ -1,0 +1,68 @@
+/**
+ * Platform webhooks: POST /webhooks/line/:channelId, GET+POST
+ * /webhooks/meta/:channelId (Messenger and Instagram), GET+POST
+ * /webhooks/whatsapp/:channelId. Thin on purpose: find the channel, check the
+ * signature on the exact bytes received, let the adapter normalize, let the
+ * use case store. 200 only once every event is stored; any failure is a 5xx
+ * (the server's error handler) so the platform redelivers, and the
+ * webhook_events keys make the redelivery a no-op for what was done.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { AppContext } from "../../context.js";
+import { adapterFor } from "../../channels/registry.js";
+import type { ChannelCredentials, WebhookRequest } from "../../channels/types.js";
+import { processWebhookEvents } from "../../usecases/process-webhook-events.js";
+import { UUID_RE } from "../../ids.js";
+import { sendError } from "../http.js";
+
+/** Which channel platforms each webhook path serves (Meta's one app serves Messenger and Instagram). */
+const PATHS: Record<string, string[]> = { line: ["line"], meta: ["messenger", "instagram"], whatsapp: ["whatsapp"] };
+
+type Params = { channelId: string };
+
+export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginAsync => async (app) => {
+  // Signatures are HMACs of the raw bytes: re-serialised JSON never matches (Meta
+  // signs \u-escaped text). Scoped to this plugin; the JSON API keeps its parser.
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  // Anything else a platform might label its body with is kept raw too (and then fails or passes the signature).
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+
+  const channelFor = async (path: string, id: string) => {
+    if (!UUID_RE.test(id)) return null; // never reaches the uuid column with junk
+    const ch = await ctx.db.selectFrom("channels").select(["id", "workspace_id", "platform", "active", "credentials"]).where("id", "=", id).executeTakeFirst();
+    if (!ch || !ch.active || !PATHS[path].includes(ch.platform)) return null;
+    const adapter = adapterFor(ch.platform);
+    if (!adapter) return null;
+    const credentials = (typeof ch.credentials === "string" ? JSON.parse(ch.credentials) : (ch.credentials ?? {})) as ChannelCredentials;
+    return { ch, adapter, credentials };
+  };
+
+  const notFound = (reply: FastifyReply) => sendError(reply, 404, "not_found", "找不到渠道");
+
+  const receive = (path: string) => async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+    const found = await channelFor(path, req.params.channelId);
+    if (!found) return notFound(reply);
+    const wreq: WebhookRequest = { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers };
+    if (!found.adapter.verify(wreq, found.credentials)) return sendError(reply, 401, "invalid_signature", "簽章驗證失敗");
+    const events = found.adapter.parse(wreq, found.credentials);
+    const { outcomes } = await processWebhookEvents(ctx, { id: found.ch.id, workspace_id: found.ch.workspace_id, platform: found.ch.platform }, events);
+    return reply.status(200).send({ ok: true, events: outcomes.length });
+  };
+
+  /** Meta's subscription handshake: echo hub.challenge as plain text, or 403. */
+  const handshake = (path: string) => async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
+    const found = await channelFor(path, req.params.channelId);
+    if (!found) return notFound(reply);
+    const challenge = found.adapter.challenge?.(req.query ?? {}, found.credentials) ?? null;
+    if (challenge === null) return sendError(reply, 403, "forbidden", "驗證權杖不符");
+    return reply.status(200).type("text/plain; charset=utf-8").send(challenge);
+  };
+
+  const hide = { schema: { hide: true } };
+  app.post<{ Params: Params }>("/webhooks/line/:channelId", hide, receive("line"));
+  app.get<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/meta/:channelId", hide, handshake("meta"));
+  app.post<{ Params: Params }>("/webhooks/meta/:channelId", hide, receive("meta"));
+  // WhatsApp callback URLs are verified with the same GET handshake as Messenger's.
+  app.get<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/whatsapp/:channelId", hide, handshake("whatsapp"));
+  app.post<{ Params: Params }>("/webhooks/whatsapp/:channelId", hide, receive("whatsapp"));
+};
