@@ -12,7 +12,7 @@ import { attachRealtime, type Realtime } from "./realtime/server.js";
 import { buildServer } from "./api/server.js";
 import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
-import { autoCloseJob } from "./jobs/auto-close.js";
+import { autoCloseJob, autoCloseReminderJob } from "./jobs/auto-close.js";
 import { testModeRoutes } from "./api/routes/test-mode.js";
 
 export interface App {
@@ -48,7 +48,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // In test mode the server's time only moves when told to (POST /api/test/clock).
   const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);
   const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher };
-  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob });
+  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob });
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
   if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain()));

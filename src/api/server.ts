@@ -25,13 +25,22 @@ export type Api = FastifyInstance;
 
 const CLIENT_ERROR_CODES: Record<number, string> = { 404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 415: "unsupported_media_type" };
 
-/** Where (if anywhere) a parsed request value holds a NUL character, e.g. "body.text". */
-function nulPath(v: unknown, path: string, depth = 0): string | null {
-  if (typeof v === "string") return v.includes("\u0000") ? path : null;
-  if (v === null || typeof v !== "object" || depth > 64) return null;
+const MAX_DEPTH = 32;
+/** Text PostgreSQL cannot store: U+0000, or half of a surrogate pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (s: string) => s.includes("\u0000") || LONE_SURROGATE.test(s);
+
+/**
+ * What (if anything) is wrong with a parsed request value that no route schema
+ * checks: text the database cannot store, or nesting deeper than any route needs.
+ */
+function badInput(v: unknown, path: string, depth = 0): { path: string; zh: string; en: string } | null {
+  if (typeof v === "string") return unstorable(v) ? { path, zh: "含有不允許的字元(NUL 或不成對的代理字元)", en: "contains a NUL character or an unpaired surrogate" } : null;
+  if (v === null || typeof v !== "object") return null;
+  if (depth >= MAX_DEPTH) return { path, zh: "層次過深", en: `is nested more than ${MAX_DEPTH} levels deep` };
   for (const [k, x] of Object.entries(v)) {
-    if (k.includes("\u0000")) return `${path}.<key>`;
-    const found = nulPath(x, `${path}.${k}`, depth + 1);
+    if (unstorable(k)) return { path: `${path}.<key>`, zh: "含有不允許的字元(NUL 或不成對的代理字元)", en: "contains a NUL character or an unpaired surrogate" };
+    const found = badInput(x, `${path}.${k}`, depth + 1);
     if (found) return found;
   }
   return null;
@@ -87,10 +96,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, "not_found", `找不到 ${req.method} ${req.url.split("?")[0]}`));
 
-  // PostgreSQL text and jsonb cannot hold U+0000: refuse it in any string or key up front.
+  // PostgreSQL text and jsonb cannot hold U+0000 or unpaired surrogates: refuse them in any
+  // string or key up front, with deeply nested bodies, before a route touches the database.
   app.addHook("preValidation", async (req) => {
-    const at = nulPath(req.body, "body") ?? nulPath(req.query, "query") ?? nulPath(req.params, "params");
-    if (at) throw new AppError("validation", `輸入資料有誤: ${at} 含有不允許的 NUL 字元`, { messageEn: `${at} contains a NUL character`, issues: [{ path: at, message: "NUL character" }] });
+    const bad = badInput(req.body, "body") ?? badInput(req.query, "query") ?? badInput(req.params, "params");
+    if (bad) throw new AppError("validation", `輸入資料有誤: ${bad.path} ${bad.zh}`, { messageEn: `${bad.path} ${bad.en}`, issues: [{ path: bad.path, message: bad.en }] });
   });
 
   app.addHook("onRequest", async (req) => {

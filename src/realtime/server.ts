@@ -52,23 +52,47 @@ export interface Realtime extends Publisher {
   close(): Promise<void>;
 }
 
-export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl?: string): Promise<Realtime> {
-  const io = new Server(http, { path: "/socket.io", serveClient: false, cors: { origin: false } });
-  const clients: { quit(): Promise<unknown> }[] = [];
-  if (redisUrl) {
-    // Reconnect forever: while Redis is down each process keeps serving its own sockets.
-    const pub = createClient({ url: redisUrl, socket: { reconnectStrategy: (n) => Math.min(100 * 2 ** n, 5000) } });
-    const sub = pub.duplicate();
-    pub.on("error", () => {});
-    sub.on("error", () => {});
-    await Promise.all([pub.connect(), sub.connect()]);
-    io.adapter(createAdapter(pub, sub));
-    clients.push(pub, sub);
+/** Connection attempts at start-up before giving up on an unreachable Redis (about 3 s in all). */
+const STARTUP_ATTEMPTS = 5;
+
+type RedisClient = ReturnType<typeof createClient>;
+
+/**
+ * The adapter's two Redis connections. At start-up an unreachable Redis is an
+ * error with a clear message (not a silent, endless wait); once connected,
+ * they reconnect forever: while Redis is down each process keeps serving its
+ * own sockets.
+ */
+async function connectRedis(redisUrl: string): Promise<[RedisClient, RedisClient]> {
+  let started = false;
+  const reconnectStrategy = (n: number, cause: Error) =>
+    !started && n + 1 >= STARTUP_ATTEMPTS ? new Error(cause?.message ?? "connection failed") : Math.min(100 * 2 ** n, 5000);
+  const pub = createClient({ url: redisUrl, socket: { reconnectStrategy } });
+  const sub = pub.duplicate();
+  pub.on("error", () => {});
+  sub.on("error", () => {});
+  const results = await Promise.allSettled([pub.connect(), sub.connect()]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) {
+    await Promise.all([pub, sub].map((c) => (c.isOpen ? c.disconnect().catch(() => {}) : undefined)));
+    const u = new URL(redisUrl);
+    const reason = failed.reason instanceof Error ? failed.reason.message : String(failed.reason);
+    throw new Error(`REDIS_URL is set but Redis at ${u.hostname}:${u.port || 6379} is unreachable (${reason})`);
   }
+  started = true;
+  return [pub, sub];
+}
+
+export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl?: string): Promise<Realtime> {
+  const clients = redisUrl ? await connectRedis(redisUrl) : [];
+  const io = new Server(http, { path: "/socket.io", serveClient: false, cors: { origin: false } });
+  if (clients.length === 2) io.adapter(createAdapter(clients[0], clients[1]));
 
   io.use(async (socket: Socket, next) => {
     try {
-      const token = (socket.handshake.auth as { token?: string })?.token ?? cookieToken(socket.handshake.headers.cookie);
+      const given = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      // A token that is not a string is no token (it must not reach hashing and report "unavailable").
+      const token = given === undefined || given === null ? cookieToken(socket.handshake.headers.cookie) : typeof given === "string" ? given : null;
       const actor = token ? await authenticate(ctx, token) : null;
       if (!actor || actor.integration) return next(new Error("unauthorized"));
       socket.data.actor = actor;
@@ -90,7 +114,11 @@ export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl
   return {
     io,
     publish(events: RealtimeEvent[]) {
-      for (const e of events) io.to(roomsFor(e)).emit(e.name, e.data);
+      for (const e of events) {
+        const rooms = roomsFor(e);
+        // io.to([]) would broadcast to every socket of every workspace: an empty audience hears nothing.
+        if (rooms.length) io.to(rooms).emit(e.name, e.data);
+      }
     },
     async close() {
       io.disconnectSockets(true);

@@ -8,6 +8,9 @@ import { AppError } from "./errors.js";
 export const DEFAULT_SETTINGS = {
   timeZone: "Asia/Taipei",
   autoCloseMinutes: null as number | null, // LIFE-45: disabled by default
+  autoCloseReminderMinutesBefore: null as number | null, // LIFE-44
+  autoCloseReminderText: "",
+  satisfactionSurveyText: "", // LIFE-39: empty = no survey
   omo: false,
   pixel: false,
   referralLinks: false,

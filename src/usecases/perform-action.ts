@@ -11,6 +11,7 @@ import { decide, type Command } from "../domain/lifecycle.js";
 import { refuse, TEXT } from "../domain/errors.js";
 import { lockConversation, loadMemberFacts, applyOutcome, toFacts, type Conversation } from "../store/conversations.js";
 import { AppError } from "./errors.js";
+import { queueSurvey } from "./auto-close.js";
 import type { Actor } from "./actor.js";
 
 export type ActionRequest =
@@ -22,6 +23,8 @@ export interface ActionOptions {
   expectedVersion?: number;
   /** Batch runs send one summary notification instead of one per conversation. */
   silent?: boolean;
+  /** Close only: send the workspace's satisfaction survey (LIFE-39). */
+  survey?: boolean;
 }
 
 /** Runs one action inside an existing transaction; returns the updated row or a refusal. */
@@ -52,7 +55,9 @@ export async function performActionInTx(
   const decision = decide(toFacts(conv), me, cmd, { follower: followerName });
   if (!decision.ok) throw AppError.fromDomain(decision.error);
   const outcome = opts.silent ? { ...decision.outcome, notifications: [] } : decision.outcome;
-  return applyOutcome(tx, fx, conv, outcome, now);
+  const updated = await applyOutcome(tx, fx, conv, outcome, now);
+  if (req.type === "close" && opts.survey) await queueSurvey(tx, fx, updated, now);
+  return updated;
 }
 
 export async function performAction(

@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { startTestApp, type TestApp } from "../support/app.js";
 import { makeWorld, type World } from "../support/world.js";
+import { receiveCustomerEvent } from "../../src/usecases/receive-inbound.js";
 
 let t: TestApp;
 let w: World;
@@ -162,5 +163,51 @@ describe("auto-close", () => {
     await t.app.worker.drain();
     expect(await conv(id)).toMatchObject({ state: "closed" });
     await t.req("PATCH", "/api/workspace", { token: w.tokens.admin, body: { settings: { autoCloseMinutes: null } } });
+  });
+
+  it("LIFE-44: on LINE a reminder goes out before the auto-close, as a bot message, unless the customer writes", async () => {
+    await t.req("PATCH", "/api/workspace", { token: w.tokens.admin, body: { settings: { autoCloseMinutes: 60, autoCloseReminderMinutesBefore: 10, autoCloseReminderText: "對話即將自動結束" } } });
+    const line = await t.req("POST", "/api/channels", { token: w.tokens.admin, body: { platform: "line", name: "LINE", credentials: { channelSecret: "s" } } });
+    const channel = { id: line.body.id, workspace_id: w.workspaceId, platform: "line" };
+    const say = (text: string, k: number) =>
+      receiveCustomerEvent(t.app.ctx, channel, { type: "message", eventKey: `rem-${k}`, at: t.clock.now(), sender: { userId: "line-user" }, platformMessageId: `rem-${k}`, message: { kind: "text", text } });
+    const first = await say("hello", 1);
+    if (first.status !== "stored") throw new Error("not stored");
+    const id = first.conversationId;
+    await w.act("agent", id, "follow");
+    await t.req("POST", `/api/conversations/${id}/messages`, { token: w.tokens.agent, body: { text: "您好" } });
+    t.clock.advance(49 * 60_000);
+    await t.app.worker.drain();
+    expect((await messages(id)).some((m: any) => m.text === "對話即將自動結束")).toBe(false);
+    t.clock.advance(2 * 60_000);
+    await t.app.worker.drain();
+    expect((await messages(id)).filter((m: any) => m.senderKind === "bot").map((m: any) => m.text)).toEqual(["對話即將自動結束"]);
+    expect(await conv(id)).toMatchObject({ state: "processing" });
+    t.clock.advance(10 * 60_000);
+    await t.app.worker.drain();
+    expect(await conv(id)).toMatchObject({ state: "closed" });
+    // On the website widget no reminder is sent (not a LINE/FB/WhatsApp/IG channel): the API channel behaves the same.
+    const { conversationId: other } = await w.customer(user(), "hi");
+    await w.act("agent", other, "follow");
+    await t.req("POST", `/api/conversations/${other}/messages`, { token: w.tokens.agent, body: { text: "您好" } });
+    t.clock.advance(55 * 60_000);
+    await t.app.worker.drain();
+    expect((await messages(other)).some((m: any) => m.senderKind === "bot")).toBe(false);
+    await t.req("PATCH", "/api/workspace", { token: w.tokens.admin, body: { settings: { autoCloseMinutes: null, autoCloseReminderMinutesBefore: null } } });
+  });
+});
+
+describe("satisfaction survey", () => {
+  it("LIFE-39: closing with the survey option sends the workspace's satisfaction survey; without it nothing is sent", async () => {
+    await t.req("PATCH", "/api/workspace", { token: w.tokens.admin, body: { settings: { satisfactionSurveyText: "請為本次服務評分 1–5" } } });
+    const a = await w.customer(user(), "hi");
+    await w.act("agent", a.conversationId, "follow");
+    expect((await w.act("agent", a.conversationId, "close", { survey: true })).status).toBe(200);
+    const bots = (await messages(a.conversationId)).filter((m: any) => m.senderKind === "bot");
+    expect(bots.map((m: any) => [m.text, m.status])).toEqual([["請為本次服務評分 1–5", "sending"]]);
+    const b = await w.customer(user(), "hi");
+    await w.act("agent", b.conversationId, "follow");
+    await w.act("agent", b.conversationId, "close");
+    expect((await messages(b.conversationId)).some((m: any) => m.senderKind === "bot")).toBe(false);
   });
 });

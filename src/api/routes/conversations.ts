@@ -29,7 +29,7 @@ const ListQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const Version = z.object({ version: z.number().int().min(0).optional() }).optional();
+const Version = z.object({ version: z.number().int().min(0).optional(), survey: z.boolean().optional().describe("close only: send the satisfaction survey (LIFE-39)") }).optional();
 
 export const conversationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.get("/api/conversations", { schema: { tags: ["conversations"], querystring: ListQuery } }, async (req) => listConversations(ctx, memberActorOf(req), req.query));
@@ -77,7 +77,7 @@ export const conversationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => as
   const act = (path: string, type: Exclude<ActionRequest["type"], "transfer">) =>
     app.post(`/api/conversations/:id/${path}`, { schema: { tags: ["conversations"], params: IdParams, body: Version } }, async (req) => {
       const a = memberActorOf(req);
-      await performAction(ctx, a, req.params.id, { type }, { expectedVersion: req.body?.version });
+      await performAction(ctx, a, req.params.id, { type }, { expectedVersion: req.body?.version, survey: type === "close" && req.body?.survey === true });
       return getConversation(ctx, a, req.params.id).catch(() => ({ id: req.params.id }));
     });
   act("follow", "follow");

@@ -12,6 +12,9 @@ const Settings = z
   .object({
     timeZone: z.string().max(64),
     autoCloseMinutes: z.number().int().min(1).max(60 * 24 * 30).nullable(),
+    autoCloseReminderMinutesBefore: z.number().int().min(1).max(60 * 24 * 30).nullable(),
+    autoCloseReminderText: z.string().max(2000),
+    satisfactionSurveyText: z.string().max(2000),
     omo: z.boolean(),
     pixel: z.boolean(),
     referralLinks: z.boolean(),
