@@ -11,6 +11,8 @@ import { memberActorOf, IdParams } from "../http.js";
 import { AppError } from "../../usecases/errors.js";
 import { phoneDigits } from "../../store/contacts.js";
 import { newId } from "../../ids.js";
+import { can } from "../../domain/roles.js";
+import { refuse, TEXT } from "../../domain/errors.js";
 
 const REPEAT_TAG = { zh: "要再次貼上此標籤嗎?", en: "Apply this tag again?" }; // PROF-14
 
@@ -81,6 +83,35 @@ export const contactRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
       return { ok: true };
     },
   );
+
+  // VIEW-54: the team's blacklist, where 管理員 and 主管 can remove a customer from it.
+  app.get("/api/blacklist", { schema: { tags: ["contacts"] } }, async (req) => {
+    const a = memberActorOf(req);
+    if (!can(a.role, "batch_delete_blacklist")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+    const rows = await ctx.db
+      .selectFrom("contacts")
+      .select(["id", "display_name", "blacklisted_at"])
+      .where("workspace_id", "=", a.workspaceId)
+      .where("blacklisted_at", "is not", null)
+      .orderBy("blacklisted_at", "desc")
+      .limit(500)
+      .execute();
+    return { items: rows.map((r) => ({ id: r.id, name: r.display_name, blacklistedAt: new Date(r.blacklisted_at!).toISOString() })) };
+  });
+
+  app.delete("/api/blacklist/:id", { schema: { tags: ["contacts"], params: IdParams } }, async (req) => {
+    const a = memberActorOf(req);
+    if (!can(a.role, "batch_delete_blacklist")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+    const r = await ctx.db
+      .updateTable("contacts")
+      .set({ blacklisted_at: null, unsubscribed_at: null, blocked: false, updated_at: ctx.clock.now() })
+      .where("id", "=", req.params.id)
+      .where("workspace_id", "=", a.workspaceId)
+      .where("blacklisted_at", "is not", null)
+      .executeTakeFirst();
+    if (Number(r.numUpdatedRows) === 0) throw AppError.notFound("黑名單客人");
+    return { ok: true };
+  });
 
   app.get("/api/tags", { schema: { tags: ["contacts"], querystring: z.object({ q: z.string().max(50).optional() }) } }, async (req) => {
     const a = memberActorOf(req);
