@@ -157,6 +157,17 @@ export async function receiveCustomerEventInTx(
   });
   if (!stored) throw new Duplicate();
 
+  // VIEW-28: the follower (and collaborators) get a push notification for each customer message.
+  if (conv.state === "processing") {
+    const to = [conv.follower_id!, ...conv.collaborator_ids];
+    fx.emit({
+      workspaceId: conv.workspace_id,
+      name: "notification",
+      audience: { kind: "members", memberIds: to },
+      data: { kind: "customer_message", conversationId: conv.id, contactName: who.displayName, text: stored.text.slice(0, 120), push: true },
+    });
+  }
+
   // STAT-6, STAT-11: where the platform has no read receipt, a customer reply marks earlier replies read.
   if (READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply") await markEarlierRepliesRead(tx, fx, conv, at);
 

@@ -121,7 +121,7 @@ export const conversationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => as
 
   app.get("/api/notifications", { schema: { tags: ["conversations"] } }, async (req) => {
     const a = memberActorOf(req);
-    const rows = await ctx.db.selectFrom("notifications").selectAll().where("member_id", "=", a.memberId).orderBy("created_at", "desc").limit(50).execute();
+    const rows = await ctx.db.selectFrom("notifications").selectAll().where("member_id", "=", a.memberId).orderBy("created_at", "desc").orderBy("id", "desc").limit(50).execute();
     return { items: rows.map((n) => ({ id: n.id, kind: n.kind, text: n.text, data: n.data, createdAt: new Date(n.created_at).toISOString(), read: n.read_at !== null })) };
   });
 };
