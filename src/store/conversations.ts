@@ -5,7 +5,7 @@
  * transaction.
  */
 import { sql, type Selectable } from "kysely";
-import type { Tx } from "./db.js";
+import type { Db, Tx } from "./db.js";
 import type { ConversationRow, MemberRow } from "./schema.js";
 import type { ConversationFacts, MemberFacts } from "../domain/conversation.js";
 import type { Outcome, Notification } from "../domain/lifecycle.js";
@@ -47,7 +47,8 @@ export function conversationAudience(kind: ConversationFacts["kind"], ...states:
   return { kind: "conversation", kindOfConversation: kind, visibleTo: states.map(visibility) };
 }
 
-async function collaborators(tx: Tx, ids: string[]): Promise<Map<string, string[]>> {
+/** Collaborators of several conversations in list order (COLLAB-79), one query. */
+export async function loadCollaborators(tx: Db | Tx, ids: string[]): Promise<Map<string, string[]>> {
   const map = new Map<string, string[]>();
   if (!ids.length) return map;
   const rows = await tx
@@ -70,7 +71,7 @@ export async function lockConversation(tx: Tx, workspaceId: string, id: string):
     .forUpdate()
     .executeTakeFirst();
   if (!row) throw AppError.notFound("對話");
-  const collab = await collaborators(tx, [id]);
+  const collab = await loadCollaborators(tx, [id]);
   return { ...row, collaborator_ids: collab.get(id) ?? [] };
 }
 
@@ -86,7 +87,7 @@ export async function lockConversations(tx: Tx, workspaceId: string, ids: string
     .orderBy("id")
     .forUpdate()
     .execute();
-  const collab = await collaborators(tx, unique);
+  const collab = await loadCollaborators(tx, unique);
   return new Map(rows.map((r) => [r.id, { ...r, collaborator_ids: collab.get(r.id) ?? [] }]));
 }
 

@@ -8,7 +8,7 @@ import { availableActions } from "../domain/lifecycle.js";
 import { viewOf } from "../domain/conversation.js";
 import { waitingLevel } from "../domain/waiting.js";
 import { avatarGroup, MAX_AVATARS } from "../domain/avatars.js";
-import { toFacts } from "../store/conversations.js";
+import { toFacts, loadCollaborators } from "../store/conversations.js";
 import type { Actor } from "./actor.js";
 
 export const CONVERSATION_COLUMNS = [
@@ -75,17 +75,18 @@ export interface ConversationListRow {
 
 const iso = (d: Date | string | null | undefined) => (d ? new Date(d).toISOString() : null);
 
-export async function loadCollaborators(db: Db, ids: string[]): Promise<Map<string, string[]>> {
-  const map = new Map<string, string[]>();
-  if (!ids.length) return map;
-  const rows = await db
-    .selectFrom("conversation_participants")
-    .select(["conversation_id", "member_id"])
-    .where("conversation_id", "in", ids)
-    .orderBy("position")
-    .execute();
-  for (const r of rows) map.set(r.conversation_id, [...(map.get(r.conversation_id) ?? []), r.member_id]);
-  return map;
+export { loadCollaborators };
+
+/** The one query shape behind every conversation list, search and detail: one row per conversation, no N+1. */
+export function conversationListBase(db: Db, actor: Actor) {
+  return db
+    .selectFrom("conversations as c")
+    .innerJoin("channels as ch", "ch.id", "c.channel_id")
+    .leftJoin("contacts as ct", "ct.id", "c.contact_id")
+    .leftJoin("members as f", "f.id", "c.follower_id")
+    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", actor.memberId))
+    .select(CONVERSATION_COLUMNS)
+    .where("c.workspace_id", "=", actor.workspaceId);
 }
 
 /** Active members by name, enough to fill any avatar group (VIEW-18); one query per page. */

@@ -6,19 +6,10 @@ import { refuse, TEXT } from "../domain/errors.js";
 import { toFacts } from "../store/conversations.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
+import { conversationListBase, conversationDto, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
 
 export async function loadVisibleConversation(db: Db, actor: Actor, id: string): Promise<{ row: ConversationListRow; collaboratorIds: string[] }> {
-  const row = (await db
-    .selectFrom("conversations as c")
-    .innerJoin("channels as ch", "ch.id", "c.channel_id")
-    .leftJoin("contacts as ct", "ct.id", "c.contact_id")
-    .leftJoin("members as f", "f.id", "c.follower_id")
-    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", actor.memberId))
-    .select(CONVERSATION_COLUMNS)
-    .where("c.id", "=", id)
-    .where("c.workspace_id", "=", actor.workspaceId)
-    .executeTakeFirst()) as ConversationListRow | undefined;
+  const row = (await conversationListBase(db, actor).where("c.id", "=", id).executeTakeFirst()) as ConversationListRow | undefined;
   if (!row) throw AppError.notFound("對話");
   const collaboratorIds = (await loadCollaborators(db, [id])).get(id) ?? [];
   const me = { id: actor.memberId, name: actor.name, role: actor.role, active: true };

@@ -12,7 +12,8 @@ import { can } from "../domain/roles.js";
 import { refuse, TEXT } from "../domain/errors.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { conversationDto, CONVERSATION_COLUMNS, loadCollaborators, loadTeamForAvatars } from "./conversation-dto.js";
+import { conversationDto, conversationListBase, loadCollaborators, loadTeamForAvatars } from "./conversation-dto.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 
 export type SortKey = "last_message" | "follow_time" | "waiting";
 
@@ -27,25 +28,6 @@ export interface ListQuery {
   unread?: boolean;
   cursor?: string;
   limit?: number;
-}
-
-interface Cursor {
-  k: string; // ISO time of the sort key
-  id: string;
-}
-
-function encodeCursor(c: Cursor): string {
-  return Buffer.from(JSON.stringify(c)).toString("base64url");
-}
-
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
-    if (typeof c.k !== "string" || typeof c.id !== "string" || Number.isNaN(Date.parse(c.k))) throw new Error();
-    return c;
-  } catch {
-    throw new AppError("validation", "cursor 無效", { messageEn: "invalid cursor" });
-  }
 }
 
 const OVERDUE_MS = 30 * 60_000; // VIEW-15: the first badge threshold
@@ -73,14 +55,7 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
   const now = ctx.clock.now();
   const me = actor.memberId;
 
-  let query = ctx.db
-    .selectFrom("conversations as c")
-    .innerJoin("channels as ch", "ch.id", "c.channel_id")
-    .leftJoin("contacts as ct", "ct.id", "c.contact_id")
-    .leftJoin("members as f", "f.id", "c.follower_id")
-    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
-    .select(CONVERSATION_COLUMNS)
-    .where("c.workspace_id", "=", actor.workspaceId);
+  let query = conversationListBase(ctx.db, actor);
 
   const isParticipant = (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
     eb.or([

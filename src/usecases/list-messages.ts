@@ -3,7 +3,7 @@ import { sql } from "kysely";
 import type { AppContext } from "../context.js";
 import { messageDto } from "../store/messages.js";
 import { loadVisibleConversation } from "./get-conversation.js";
-import { AppError } from "./errors.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { Actor } from "./actor.js";
 
 export async function listMessages(ctx: AppContext, actor: Actor, conversationId: string, q: { cursor?: string; limit?: number }) {
@@ -11,20 +11,14 @@ export async function listMessages(ctx: AppContext, actor: Actor, conversationId
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 200);
   let query = ctx.db.selectFrom("messages").selectAll().where("conversation_id", "=", conversationId);
   if (q.cursor) {
-    let cur: { t: string; id: string };
-    try {
-      cur = JSON.parse(Buffer.from(q.cursor, "base64url").toString("utf8"));
-      if (typeof cur.t !== "string" || typeof cur.id !== "string" || Number.isNaN(Date.parse(cur.t))) throw new Error();
-    } catch {
-      throw new AppError("validation", "cursor 無效", { messageEn: "invalid cursor" });
-    }
-    query = query.where(sql<boolean>`(created_at, id) < (${cur.t}::timestamptz, ${cur.id}::uuid)`);
+    const cur = decodeCursor(q.cursor);
+    query = query.where(sql<boolean>`(created_at, id) < (${cur.k}::timestamptz, ${cur.id}::uuid)`);
   }
   const rows = await query.orderBy("created_at", "desc").orderBy("id", "desc").limit(limit + 1).execute();
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map(messageDto),
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ t: new Date(last.created_at).toISOString(), id: last.id })).toString("base64url") : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ k: new Date(last.created_at).toISOString(), id: last.id }) : null,
   };
 }

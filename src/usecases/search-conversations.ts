@@ -13,7 +13,8 @@ import { queryTokens } from "../store/search-tokens.js";
 import { phoneDigits } from "../store/contacts.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-import { CONVERSATION_COLUMNS, conversationDto, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
+import { conversationDto, conversationListBase, loadCollaborators, loadTeamForAvatars, type ConversationListRow } from "./conversation-dto.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
 import type { Role } from "../domain/roles.js";
 
 export interface SearchQuery {
@@ -41,14 +42,7 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
   const me = actor.memberId;
   const seesTeam = can(actor.role, "view_team");
 
-  let query = ctx.db
-    .selectFrom("conversations as c")
-    .innerJoin("channels as ch", "ch.id", "c.channel_id")
-    .leftJoin("contacts as ct", "ct.id", "c.contact_id")
-    .leftJoin("members as f", "f.id", "c.follower_id")
-    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
-    .select(CONVERSATION_COLUMNS)
-    .where("c.workspace_id", "=", actor.workspaceId)
+  let query = conversationListBase(ctx.db, actor)
     .where("c.is_collaborative", "=", false); // VIEW-35
 
   // VIEW-37: only what the searcher may view (VIEW-5); group conversations only for roles that use groups.
@@ -95,13 +89,7 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
     });
   }
   if (q.cursor) {
-    let cur: { k: string; id: string };
-    try {
-      cur = JSON.parse(Buffer.from(q.cursor, "base64url").toString("utf8"));
-      if (typeof cur.k !== "string" || typeof cur.id !== "string" || Number.isNaN(Date.parse(cur.k))) throw new Error();
-    } catch {
-      throw new AppError("validation", "cursor 無效", { messageEn: "invalid cursor" });
-    }
+    const cur = decodeCursor(q.cursor);
     query = query.where(sql<boolean>`(c.last_message_at, c.id) < (${cur.k}::timestamptz, ${cur.id}::uuid)`);
   }
   const rows = (await query.orderBy("c.last_message_at", "desc").orderBy("c.id", "desc").limit(limit + 1).execute()) as ConversationListRow[];
@@ -111,6 +99,6 @@ export async function searchConversations(ctx: AppContext, actor: Actor, q: Sear
   const last = page[page.length - 1];
   return {
     items: page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now, team)),
-    nextCursor: rows.length > limit && last ? Buffer.from(JSON.stringify({ k: new Date(last.last_message_at).toISOString(), id: last.id })).toString("base64url") : null,
+    nextCursor: rows.length > limit && last ? encodeCursor({ k: new Date(last.last_message_at).toISOString(), id: last.id }) : null,
   };
 }
