@@ -36,7 +36,7 @@ const unstorable = (s: string) => s.includes("\u0000") || LONE_SURROGATE.test(s)
  */
 function badInput(v: unknown, path: string, depth = 0): { path: string; zh: string; en: string } | null {
   if (typeof v === "string") return unstorable(v) ? { path, zh: "含有不允許的字元(NUL 或不成對的代理字元)", en: "contains a NUL character or an unpaired surrogate" } : null;
-  if (v === null || typeof v !== "object") return null;
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return null;
   if (depth >= MAX_DEPTH) return { path, zh: "層次過深", en: `is nested more than ${MAX_DEPTH} levels deep` };
   for (const [k, x] of Object.entries(v)) {
     if (unstorable(k)) return { path: `${path}.<key>`, zh: "含有不允許的字元(NUL 或不成對的代理字元)", en: "contains a NUL character or an unpaired surrogate" };
@@ -99,6 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // PostgreSQL text and jsonb cannot hold U+0000 or unpaired surrogates: refuse them in any
   // string or key up front, with deeply nested bodies, before a route touches the database.
   app.addHook("preValidation", async (req) => {
+    if (!req.routeOptions.url?.startsWith("/api/")) return;
     const bad = badInput(req.body, "body") ?? badInput(req.query, "query") ?? badInput(req.params, "params");
     if (bad) throw new AppError("validation", `輸入資料有誤: ${bad.path} ${bad.zh}`, { messageEn: `${bad.path} ${bad.en}`, issues: [{ path: bad.path, message: bad.en }] });
   });

@@ -10,6 +10,8 @@ export const EVENT_NAMES = [
   "unread.changed",
   "counts.changed",
   "notification",
+  /** Internal: the member lost access (deactivated, logged out, role changed); their sockets are closed. */
+  "member.revoked",
 ] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
@@ -21,6 +23,7 @@ export type EventName = (typeof EVENT_NAMES)[number];
 export type Audience =
   | { kind: "conversation"; kindOfConversation: "individual" | "group"; visibleTo: ConversationVisibility[] }
   | { kind: "members"; memberIds: string[] }
+  | { kind: "session"; tokenHash: string }
   | { kind: "workspace" };
 
 export interface ConversationVisibility {

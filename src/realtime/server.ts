@@ -10,7 +10,7 @@ import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import type { AppContext, Publisher } from "../context.js";
 import type { RealtimeEvent } from "./events.js";
-import { authenticate } from "../usecases/auth.js";
+import { authenticate, hashToken } from "../usecases/auth.js";
 import { can } from "../domain/roles.js";
 import { SESSION_COOKIE } from "../api/http.js";
 
@@ -19,6 +19,7 @@ const room = {
   groups: (w: string) => `ws:${w}:groups`,
   team: (w: string) => `ws:${w}:team`,
   member: (w: string, m: string) => `ws:${w}:m:${m}`,
+  session: (w: string, h: string) => `ws:${w}:s:${h}`,
 };
 
 /** The rooms an event goes to. Exported for tests of the visibility rule. */
@@ -27,6 +28,7 @@ export function roomsFor(e: RealtimeEvent): string[] {
   const a = e.audience;
   if (a.kind === "workspace") return [room.workspace(w)];
   if (a.kind === "members") return a.memberIds.map((m) => room.member(w, m));
+  if (a.kind === "session") return [room.session(w, a.tokenHash)];
   const rooms = new Set<string>();
   for (const v of a.visibleTo) {
     if (v.state === "pending") rooms.add(a.kindOfConversation === "group" ? room.groups(w) : room.workspace(w));
@@ -96,6 +98,7 @@ export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl
       const actor = token ? await authenticate(ctx, token) : null;
       if (!actor || actor.integration) return next(new Error("unauthorized"));
       socket.data.actor = actor;
+      socket.data.tokenHash = hashToken(token!);
       next();
     } catch {
       next(new Error("unavailable"));
@@ -104,7 +107,7 @@ export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl
 
   io.on("connection", (socket) => {
     const a = socket.data.actor as { workspaceId: string; memberId: string; role: Parameters<typeof can>[0] };
-    const rooms = [room.workspace(a.workspaceId), room.member(a.workspaceId, a.memberId)];
+    const rooms = [room.workspace(a.workspaceId), room.member(a.workspaceId, a.memberId), room.session(a.workspaceId, socket.data.tokenHash as string)];
     if (can(a.role, "use_groups")) rooms.push(room.groups(a.workspaceId));
     if (can(a.role, "view_team")) rooms.push(room.team(a.workspaceId));
     void socket.join(rooms);
@@ -117,7 +120,10 @@ export async function attachRealtime(http: HttpServer, ctx: AppContext, redisUrl
       for (const e of events) {
         const rooms = roomsFor(e);
         // io.to([]) would broadcast to every socket of every workspace: an empty audience hears nothing.
-        if (rooms.length) io.to(rooms).emit(e.name, e.data);
+        if (!rooms.length) continue;
+        // A member who lost access loses their open sockets too, in every process (the adapter relays it).
+        if (e.name === "member.revoked") io.in(rooms).disconnectSockets(true);
+        else io.to(rooms).emit(e.name, e.data);
       }
     },
     async close() {

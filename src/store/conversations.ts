@@ -123,7 +123,7 @@ export async function writeLog(tx: Tx, c: Conversation, after: ConversationFacts
     .execute();
 }
 
-export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspace_id">, effect: UnreadEffect, fx: Effects): Promise<void> {
+export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspace_id"> & FactsSource, effect: UnreadEffect, fx: Effects): Promise<void> {
   switch (effect.kind) {
     case "none":
       return;
@@ -150,7 +150,8 @@ export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspac
         on conflict (conversation_id, member_id) do update set unread_count = excluded.unread_count`.execute(tx);
       break;
   }
-  fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience: { kind: "workspace" }, data: { conversationId: c.id } });
+  // Only members who may see the conversation hear that its unread count moved (VIEW-5).
+  fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience: conversationAudience(c.kind, toFacts(c)), data: { conversationId: c.id } });
 }
 
 /**
@@ -193,9 +194,8 @@ export async function applyOutcome(
     await tx.deleteFrom("conversation_member_state").where("conversation_id", "=", c.id).where("member_id", "=", before.followerId).execute();
   }
   if (closing) await tx.deleteFrom("conversation_member_state").where("conversation_id", "=", c.id).execute();
-  if (n.followerId && n.followerId !== before.followerId) await applyUnread(tx, c, { kind: "inherit", memberId: n.followerId }, fx);
-
   const result: Conversation = { ...updated, collaborator_ids: [...n.collaboratorIds] };
+  if (n.followerId && n.followerId !== before.followerId) await applyUnread(tx, result, { kind: "inherit", memberId: n.followerId }, fx);
   await writeLog(tx, c, n, outcome.log, at);
   for (const text of outcome.systemMessages ?? []) {
     await appendMessage(tx, fx, result, { direction: "out", senderKind: "system", kind: "text", content: { text }, text, at });

@@ -54,7 +54,9 @@ export async function login(ctx: AppContext, email: string, password: string, wo
 }
 
 export async function logout(ctx: AppContext, token: string): Promise<void> {
-  await ctx.db.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).execute();
+  const row = await ctx.db.deleteFrom("sessions").where("token_hash", "=", hashToken(token)).returning(["workspace_id"]).executeTakeFirst();
+  // The sockets opened with this session close with it.
+  if (row) ctx.publisher.publish([{ workspaceId: row.workspace_id, name: "member.revoked", audience: { kind: "session", tokenHash: hashToken(token) }, data: {} }]);
 }
 
 /**

@@ -82,6 +82,8 @@ export async function updateMember(ctx: AppContext, actor: Actor, id: string, pa
     .where("workspace_id", "=", actor.workspaceId)
     .executeTakeFirst();
   if (Number(res.numUpdatedRows) === 0) throw AppError.notFound("成員");
+  // A socket's rooms follow the role it connected with: a role change reconnects it with the new rights.
+  if (patch.role !== undefined) ctx.publisher.publish([{ workspaceId: actor.workspaceId, name: "member.revoked", audience: { kind: "members", memberIds: [id] }, data: {} }]);
 }
 
 export async function setMemberActive(ctx: AppContext, actor: Actor, id: string, active: boolean) {
@@ -99,6 +101,8 @@ export async function setMemberActive(ctx: AppContext, actor: Actor, id: string,
     if (!m) throw AppError.notFound("成員");
     if (active) return { returned: 0 };
     await tx.deleteFrom("sessions").where("member_id", "=", id).execute();
+    // Access ends at once: open sockets close too, in every server process.
+    fx.emit({ workspaceId: actor.workspaceId, name: "member.revoked", audience: { kind: "members", memberIds: [id] }, data: {} });
     const followed = await tx.selectFrom("conversations").select("id").where("follower_id", "=", id).where("state", "=", "processing").execute();
     const locked = await lockConversations(tx, actor.workspaceId, followed.map((r) => r.id));
     let returned = 0;

@@ -15,7 +15,7 @@ export async function viewConversation(ctx: AppContext, actor: Actor, id: string
   const effect = onView(toFacts({ ...row, collaborator_ids: collaboratorIds }), actor.memberId);
   if (effect.kind === "none") return { cleared: false };
   await inTransaction(ctx, async (tx, fx) => {
-    await applyUnread(tx, { id: row.id, workspace_id: row.workspace_id }, effect, fx);
+    await applyUnread(tx, { ...row, collaborator_ids: collaboratorIds }, effect, fx);
     await tx
       .updateTable("conversation_member_state")
       .set({ last_read_at: ctx.clock.now() })

@@ -145,7 +145,8 @@ export class LineSimulator {
   async send(events: LineEvent[], o: { secret?: string } = {}): Promise<LineWebhookResult> {
     const raw = JSON.stringify({ destination: this.botUserId, events });
     const signature = createHmac("sha256", o.secret ?? this.o.channelSecret).update(raw).digest("base64");
-    return { ...(await this.kit.postWebhook(raw, { "x-line-signature": signature })), events };
+    // LINE labels its body with a charset; the inbox's raw-body parser must accept that.
+    return { ...(await this.kit.postWebhook(raw, { "content-type": "application/json; charset=utf-8", "x-line-signature": signature })), events };
   }
 
   text(userId: string, text: string, o: { groupId?: string; quotedMessageId?: string; secret?: string } = {}) {
