@@ -52,7 +52,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
   if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain()));
-  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, logger: opts.logger, plugins });
+  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, allowPlatformUrls: config.allowPlatformUrls, logger: opts.logger, plugins });
   let realtime: Realtime | null = null;
 
   const app: App = {

@@ -10,6 +10,12 @@ export interface Config {
   /** Create the demo workspace on first start. */
   seedDemo: boolean;
   secureCookies: boolean;
+  /**
+   * Whether a channel may point its platform API at another base URL (the
+   * simulators). Off in production: an admin could otherwise make the server
+   * send access tokens to any host.
+   */
+  allowPlatformUrls: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -29,5 +35,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
     seedDemo: env.PARLEY_SEED_DEMO !== "0",
     secureCookies: env.COOKIE_SECURE === "1",
+    allowPlatformUrls: testMode || env.PARLEY_ALLOW_PLATFORM_URLS === "1",
   };
 }

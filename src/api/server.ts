@@ -50,6 +50,7 @@ export interface ServerOptions {
   ctx: AppContext;
   secureCookies: boolean;
   publicUrl: string;
+  allowPlatformUrls?: boolean;
   logger?: boolean;
   /** Extra route plugins (test mode, webhooks, static console). */
   plugins?: FastifyPluginAsync<any>[];
@@ -116,7 +117,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
   for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes]) {
-    await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl }));
+    await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);
   return app;

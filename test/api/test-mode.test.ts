@@ -50,3 +50,25 @@ describe("test mode", () => {
     expect(login.status).toBe(401);
   });
 });
+
+describe("platform URL overrides", () => {
+  it("are refused outside test and demo mode, so an admin cannot send access tokens to another host", async () => {
+    const prod = await createApp({ ...loadConfig({}), dataDir: ":memory:", seedDemo: false });
+    await prod.server.ready();
+    try {
+      const r = async (method: string, url: string, body?: unknown, token?: string) => {
+        const res = await prod.server.inject({ method: method as "GET", url, payload: body as object, headers: token ? { authorization: `Bearer ${token}` } : {} });
+        return { status: res.statusCode, body: res.json() };
+      };
+      await r("POST", "/api/workspaces", { name: "P", admin: { email: "p@p.test", password: "password-1", name: "P" } });
+      const token = (await r("POST", "/api/auth/login", { email: "p@p.test", password: "password-1" })).body.token;
+      const bad = await r("POST", "/api/channels", { platform: "line", name: "L", credentials: { channelSecret: "s", apiBaseUrl: "http://evil.example" } }, token);
+      expect(bad.status).toBe(400);
+      expect(bad.body.error.code).toBe("validation");
+      const good = await r("POST", "/api/channels", { platform: "line", name: "L", credentials: { channelSecret: "s" } }, token);
+      expect(good.status).toBe(201);
+    } finally {
+      await prod.close();
+    }
+  });
+});

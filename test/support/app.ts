@@ -26,6 +26,7 @@ export async function startTestApp(over: Partial<Config> = {}, opts: { listen?: 
     publicUrl: "http://parley.test",
     seedDemo: false,
     secureCookies: false,
+    allowPlatformUrls: true,
     ...over,
   };
   const clock = new TestClock(new Date("2026-03-02T02:00:00Z"));

@@ -13,6 +13,8 @@ import { newId } from "../../ids.js";
 import { receiveCustomerEvent } from "../../usecases/receive-inbound.js";
 import { setMessageStatus } from "../../usecases/update-message-status.js";
 
+/** Credentials that redirect a platform's API (to the simulators): test and demo mode only. */
+const PLATFORM_URL_KEYS = ["apiBaseUrl", "graphBaseUrl", "dataApiBaseUrl"] as const;
 const PLATFORMS = ["line", "messenger", "instagram", "whatsapp", "wechat", "webchat", "api"] as const;
 const WEBHOOK_PATH: Record<string, string> = { line: "line", messenger: "meta", instagram: "meta", whatsapp: "whatsapp", wechat: "wechat" };
 
@@ -31,7 +33,7 @@ function channelDto(c: { id: string; platform: string; name: string; external_id
   };
 }
 
-export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string } = {}): FastifyPluginAsyncZod => async (app) => {
+export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPlatformUrls?: boolean } = {}): FastifyPluginAsyncZod => async (app) => {
   const publicUrl = o.publicUrl ?? "";
   const load = async (workspaceId: string, id: string) => {
     const c = await ctx.db.selectFrom("channels").selectAll().where("id", "=", id).where("workspace_id", "=", workspaceId).executeTakeFirst();
@@ -64,6 +66,9 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string } = {}): 
     async (req, reply) => {
       const a = actorOf(req);
       if (!can(a.role, "manage_workspace")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+      const overrides = PLATFORM_URL_KEYS.filter((k) => req.body.credentials[k] !== undefined);
+      if (overrides.length && !o.allowPlatformUrls)
+        throw new AppError("validation", `此伺服器不允許自訂平台網址 (${overrides.join(", ")})`, { messageEn: "Platform API base URLs can only be overridden in test or demo mode" });
       if (req.body.externalId) {
         const dup = await ctx.db.selectFrom("channels").select("id").where("platform", "=", req.body.platform).where("external_id", "=", req.body.externalId).executeTakeFirst();
         if (dup) throw new AppError("conflict", "此帳號已連接", { messageEn: "This platform account is already connected" });
