@@ -12,7 +12,8 @@ export type DomainErrorCode =
   | "not_reopenable"
   | "not_visible"
   | "member_inactive"
-  | "validation";
+  | "validation"
+  | "window_closed";
 
 export interface DomainError {
   code: DomainErrorCode;

@@ -9,7 +9,7 @@ import type { AppContext } from "../context.js";
 import type { JobHandler } from "./worker.js";
 import { PermanentJobError, RetryJobError } from "./worker.js";
 import { adapterFor } from "../channels/registry.js";
-import { PlatformError, type NormalizedMessage } from "../channels/types.js";
+import { PlatformError, type NormalizedMessage, type OutboundMessage } from "../channels/types.js";
 import { setMessageStatus } from "../usecases/update-message-status.js";
 
 async function load(ctx: AppContext, messageId: string) {
@@ -34,11 +34,14 @@ export const deliverJob: JobHandler = async (ctx, job) => {
   };
   if (!adapter) return fail(`此渠道尚未支援傳送 (${m.platform})`);
   try {
+    const content = (typeof m.content === "string" ? JSON.parse(m.content) : m.content) as NormalizedMessage & { messageTag?: string; template?: OutboundMessage["template"] };
     const res = await adapter.send(
       {
         id: m.id,
         recipientUserId: m.platform_user_id ?? "",
-        message: (typeof m.content === "string" ? JSON.parse(m.content) : m.content) as NormalizedMessage,
+        message: content,
+        messageTag: content.messageTag,
+        template: content.template,
         quotedPlatformMessageId: m.quoted_platform_message_id ?? undefined,
       },
       (typeof m.credentials === "string" ? JSON.parse(m.credentials) : m.credentials) as Record<string, unknown>,

@@ -8,6 +8,7 @@ import { availableActions } from "../domain/lifecycle.js";
 import { viewOf } from "../domain/conversation.js";
 import { waitingLevel } from "../domain/waiting.js";
 import { avatarGroup, MAX_AVATARS } from "../domain/avatars.js";
+import { replyWindow } from "../domain/reply-window.js";
 import { toFacts, loadCollaborators } from "../store/conversations.js";
 import type { Actor } from "./actor.js";
 
@@ -135,6 +136,8 @@ export function conversationDto(r: ConversationListRow, collaboratorIds: string[
     version: Number(r.version),
     createdAt: iso(r.created_at)!,
     actions: availableActions(facts, me),
+    // The composer's state for this channel (ADV-20, ADV-33): what may be sent now and the hint to show.
+    replyWindow: replyWindow(r.platform, r.last_customer_message_at ? new Date(r.last_customer_message_at) : null, now),
   };
 }
 export type ConversationDto = ReturnType<typeof conversationDto>;

@@ -27,6 +27,7 @@ const STATUS: Record<string, number> = {
   member_inactive: 422,
   unavailable: 503,
   rate_limited: 429,
+  window_closed: 422,
 };
 
 export class AppError extends Error {

@@ -14,6 +14,7 @@ import { lockConversation, loadMemberFacts, toFacts, type Conversation } from ".
 import { appendMessage, type InsertedMessage } from "../store/messages.js";
 import { enqueue } from "../jobs/queue.js";
 import { scheduleAutoClose } from "./auto-close.js";
+import { checkFreeFormReply, replyWindow } from "../domain/reply-window.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
 
@@ -55,13 +56,20 @@ export async function sendReply(ctx: AppContext, actor: Actor, conversationId: s
         .executeTakeFirst();
       if (existing) return existing; // a retried request is answered, not sent twice
     }
+    // ADV-20, ADV-24, ADV-33: the platform's reply window, checked before anything is stored or sent.
+    const channel = await tx.selectFrom("channels").select("platform").where("id", "=", conv.channel_id).executeTakeFirstOrThrow();
+    const lastCustomer = conv.last_customer_message_at ? new Date(conv.last_customer_message_at) : null;
+    const refusal = checkFreeFormReply(channel.platform, lastCustomer, now);
+    if (refusal) throw AppError.fromDomain(refusal);
+    const window = replyWindow(channel.platform, lastCustomer, now);
     const text = input.text.split(CUSTOMER_NAME_VARIABLE).join(await customerName(tx, conv));
     const msg = await appendMessage(tx, fx, conv, {
       direction: "out",
       senderKind: "agent",
       senderMemberId: me.id,
       kind: "text",
-      content: { kind: "text", text },
+      // ADV-19: human replies on Messenger carry the HUMAN_AGENT tag.
+      content: { kind: "text", text, ...(window.humanTag ? { messageTag: window.humanTag } : {}) },
       text,
       status: "sending",
       clientMessageId: input.clientMessageId ?? null,

@@ -64,14 +64,14 @@ describe("Messenger through the simulator", () => {
     expect((await e.messages(conv))[0]).toMatchObject({ direction: "in", kind: "text", text: "請問有貨嗎?", platformMessageId: mid });
   });
 
-  it("STAT-1, STAT-3: a reply is sent as messaging_type RESPONSE and becomes sent with Meta's message_id", async () => {
+  it("STAT-1, STAT-3, ADV-19: a human reply is sent with the HUMAN_AGENT tag and becomes sent with Meta's message_id", async () => {
     const { psid, conv } = await customer();
     const msg = await e.reply(conv, "有的,歡迎下單");
     await e.t.app.worker.drain();
     const req = sim.sends.at(-1)!;
     expect(req.path).toBe("/v23.0/me/messages");
     expect(req.headers.authorization).toBe(`Bearer ${TOKEN}`);
-    expect(req.body).toEqual({ recipient: { id: psid }, messaging_type: "RESPONSE", message: { text: "有的,歡迎下單" } });
+    expect(req.body).toEqual({ recipient: { id: psid }, messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT", message: { text: "有的,歡迎下單" } });
     expect(await e.message(conv, msg.id)).toMatchObject({ status: "sent", platformMessageId: req.platformMessageId });
   });
 
@@ -151,12 +151,30 @@ describe("Messenger through the simulator", () => {
     expect((await e.message(conv, msg.id)).status).toBe("sent");
   });
 
-  it("STAT-13, STAT-14, ADV-20: after 24 h without a customer message Meta refuses a RESPONSE; the message fails with its code and text", async () => {
+  it("ADV-20, ADV-24: after 24 h the reply still goes, tagged, with the composer hint; after 7 days the inbox refuses it without calling Meta", async () => {
     const { conv } = await customer();
     e.t.clock.advance(25 * HOUR);
-    const msg = await e.reply(conv, "太晚了");
+    const c = await e.w.get(e.w.tokens.agent, `/api/conversations/${conv}`);
+    expect(c.replyWindow).toMatchObject({ freeForm: true, promotional: false, hint: { zh: "此用戶的訊息已超過24小時,只能傳送「非推廣性質」的訊息" } });
+    const msg = await e.reply(conv, "補充");
     await e.t.app.worker.drain();
-    expect(await e.message(conv, msg.id)).toMatchObject({ status: "failed", statusReason: "10: (#10) This message is sent outside of allowed window." });
+    expect(await e.message(conv, msg.id)).toMatchObject({ status: "sent" });
+    expect(sim.sends.at(-1)!.body).toMatchObject({ messaging_type: "MESSAGE_TAG", tag: "HUMAN_AGENT" });
+    e.t.clock.advance(7 * 24 * HOUR);
+    const sends = sim.sends.length;
+    const late = await e.t.req("POST", `/api/conversations/${conv}/messages`, { token: e.w.tokens.agent, body: { text: "太晚了" } });
+    expect(late.status).toBe(422);
+    expect(late.body.error).toMatchObject({ code: "window_closed", message: "無法傳送訊息,你已經超過Facebook的對話限制(客人最後一個訊息後7天內可傳送非推廣興致的訊息)" });
+    expect(sim.sends.length).toBe(sends);
+  });
+
+  it("STAT-13, STAT-14: a window error from Meta fails the message at once with its code and text", async () => {
+    const { conv } = await customer();
+    sim.failNext("window_closed");
+    const msg = await e.reply(conv, "被拒");
+    await e.t.app.worker.drain();
+    expect((await e.message(conv, msg.id)).status).toBe("failed");
+    expect((await e.message(conv, msg.id)).statusReason).toMatch(/^10: /);
   });
 
   it("ADV-19: with messageTag HUMAN_AGENT the adapter sends MESSAGE_TAG, which Meta accepts within 7 days", async () => {

@@ -103,13 +103,29 @@ describe("WhatsApp through the simulator", () => {
     expect(row?.error).toBe("no outbound message with this platform id");
   });
 
-  it("STAT-8: outside the 24 h window Meta accepts the message, then fails it by status 131047", async () => {
+  it("STAT-8: a reply accepted at 23 h 59 min but sent after the window closed (a retry) is accepted by Meta, then failed by status 131047", async () => {
     const { conv } = await customer();
-    e.t.clock.advance(25 * 3_600_000);
-    const m = await sentReply(conv, "超過 24 小時");
+    e.t.clock.advance(24 * 3_600_000 - 60_000);
+    sim.failNext("server_error");
+    const msg = await e.reply(conv, "超過 24 小時");
+    await e.t.app.worker.drain();
+    e.t.clock.advance(5 * 60_000);
+    await e.t.app.worker.drain();
+    const m = await e.message(conv, msg.id);
+    expect(m.status).toBe("sent");
     const [failed] = await sim.reportWindowFailures();
     expect(failed.status).toBe(200);
     expect(await e.message(conv, m.id)).toMatchObject({ status: "failed", statusReason: "131047: Re-engagement message" });
+  });
+
+  it("ADV-33: after 24 h the inbox refuses a free-form WhatsApp reply with the template hint, without calling Meta", async () => {
+    const { conv } = await customer();
+    e.t.clock.advance(25 * 3_600_000);
+    const sends = sim.sends.length;
+    const r = await e.t.req("POST", `/api/conversations/${conv}/messages`, { token: e.w.tokens.agent, body: { text: "哈囉" } });
+    expect(r.status).toBe(422);
+    expect(r.body.error).toMatchObject({ code: "window_closed", message: "顧客最後訊息已超過24小時,請使用訊息範本" });
+    expect(sim.sends.length).toBe(sends);
   });
 
   it("STAT-13: a synchronous 131047 fails the message at once with Meta's code and text", async () => {
