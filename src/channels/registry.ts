@@ -7,6 +7,7 @@ import { apiAdapter } from "./api/adapter.js";
 import { lineAdapter } from "./line/adapter.js";
 import { messengerAdapter, instagramAdapter } from "./meta/adapter.js";
 import { whatsAppAdapter } from "./whatsapp/adapter.js";
+import { weChatAdapter } from "./wechat/adapter.js";
 
 const adapters: Partial<Record<Platform, ChannelAdapter>> = {
   api: apiAdapter,
@@ -14,6 +15,7 @@ const adapters: Partial<Record<Platform, ChannelAdapter>> = {
   messenger: messengerAdapter,
   instagram: instagramAdapter,
   whatsapp: whatsAppAdapter,
+  wechat: weChatAdapter,
 };
 
 export function registerAdapter(a: ChannelAdapter): void {

@@ -114,6 +114,17 @@ export interface SendResult {
 export interface WebhookRequest {
   rawBody: Buffer;
   headers: Record<string, string | string[] | undefined>;
+  /** The URL's query parameters, for platforms that sign there (WeChat: signature, timestamp, nonce). */
+  query?: Record<string, unknown>;
+}
+
+/** What the inbox knows about a conversation when an agent is about to reply (see ChannelAdapter.checkSend). */
+export interface SendCheckContext {
+  /** When the customer last wrote in this conversation (null: never). */
+  lastCustomerMessageAt: Date | null;
+  /** Outbound messages not failed since that customer message (the reply being checked not included). */
+  sentSinceCustomerMessage: number;
+  now: Date;
 }
 
 export interface ChannelCredentials {
@@ -132,4 +143,11 @@ export interface ChannelAdapter {
    * to refuse. Absent on platforms without one.
    */
   challenge?(query: Record<string, unknown>, credentials: ChannelCredentials): string | null;
+  /**
+   * The platform's own sending policy (WeChat: 48 h window, 5 messages per customer
+   * message), checked before a reply is stored so the platform is never called with
+   * what it would refuse: a refusal (DomainError-shaped, zh-TW message) or null.
+   * Absent on platforms without one.
+   */
+  checkSend?(ctx: SendCheckContext): { code: string; message: string; messageEn: string } | null;
 }

@@ -27,6 +27,7 @@ export interface NewMessage {
   quotedPlatformMessageId?: string | null;
   status?: DeliveryStatus | null;
   clientMessageId?: string | null;
+  mediaExpiresAt?: Date | null;
   at: Date;
 }
 
@@ -80,7 +81,7 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
       status_at: m.status ? m.at : null,
       unsent_at: null,
       edited_at: null,
-      media_expires_at: null,
+      media_expires_at: m.mediaExpiresAt ?? null,
       client_message_id: m.clientMessageId ?? null,
       created_at: m.at,
     })
@@ -136,6 +137,7 @@ export function messageDto(m: Selectable<MessageRow>) {
     statusReason: m.status_reason,
     statusAt: m.status_at ? new Date(m.status_at).toISOString() : null,
     unsent: m.unsent_at !== null,
+    mediaExpiresAt: m.media_expires_at ? new Date(m.media_expires_at).toISOString() : null,
     clientMessageId: m.client_message_id,
     createdAt: new Date(m.created_at).toISOString(),
   };

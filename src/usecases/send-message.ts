@@ -33,51 +33,76 @@ export interface ReplyInput {
   clientMessageId?: string;
 }
 
+export interface PreparedReply {
+  conv: Conversation;
+  memberId: string;
+  platform: string;
+  window: ReturnType<typeof replyWindow>;
+  /** The message already stored under this client id (a retried request). */
+  existing: InsertedMessage | null;
+}
+
+/**
+ * Everything a human reply of any kind checks first, in the caller's
+ * transaction: the member may reply here (VIEW-5, VIEW-25), the conversation
+ * is not closed, and the platform's window is open (ADV-20, ADV-24, ADV-33).
+ */
+export async function prepareHumanReply(tx: Tx, actor: Actor, conversationId: string, now: Date, clientMessageId?: string): Promise<PreparedReply> {
+  const conv = await lockConversation(tx, actor.workspaceId, conversationId);
+  const me = await loadMemberFacts(tx, actor.workspaceId, actor.memberId);
+  if (!me?.active) throw new AppError("unauthorized", "帳號已停用");
+  if (!canView(toFacts(conv), me)) throw AppError.fromDomain(refuse("not_visible", TEXT.noPermissionView));
+  if (conv.state === "closed") throw new AppError("state_changed", CLOSED_REPLY.zh, { messageEn: CLOSED_REPLY.en });
+  if (conv.state === "processing" && conv.follower_id !== me.id && !conv.collaborator_ids.includes(me.id)) {
+    const ws = await tx.selectFrom("workspaces").select("settings").where("id", "=", actor.workspaceId).executeTakeFirstOrThrow();
+    const collaborationOn = Boolean((ws.settings as Record<string, unknown>).collaboration);
+    if (collaborationOn || !can(me.role, "view_team")) throw new AppError("forbidden", TEAM_REPLY.zh, { messageEn: TEAM_REPLY.en });
+  }
+  const existing = clientMessageId
+    ? ((await tx.selectFrom("messages").selectAll().where("conversation_id", "=", conv.id).where("client_message_id", "=", clientMessageId).executeTakeFirst()) ?? null)
+    : null;
+  const channel = await tx.selectFrom("channels").select("platform").where("id", "=", conv.channel_id).executeTakeFirstOrThrow();
+  const lastCustomer = conv.last_customer_message_at ? new Date(conv.last_customer_message_at) : null;
+  if (!existing) {
+    const refusal = checkFreeFormReply(channel.platform, lastCustomer, now);
+    if (refusal) throw AppError.fromDomain(refusal);
+  }
+  return { conv, memberId: me.id, platform: channel.platform, window: replyWindow(channel.platform, lastCustomer, now), existing };
+}
+
+/** Stores a prepared human reply as 發送中 and queues its delivery in the same transaction. */
+export async function storeHumanReply(
+  tx: Tx,
+  fx: Effects,
+  p: PreparedReply,
+  m: { kind: string; content: Record<string, unknown>; text: string; clientMessageId?: string; mediaExpiresAt?: Date },
+  now: Date,
+): Promise<InsertedMessage> {
+  const msg = await appendMessage(tx, fx, p.conv, {
+    direction: "out",
+    senderKind: "agent",
+    senderMemberId: p.memberId,
+    kind: m.kind,
+    // ADV-19: human replies on Messenger carry the HUMAN_AGENT tag.
+    content: { ...m.content, ...(p.window.humanTag ? { messageTag: p.window.humanTag } : {}) },
+    text: m.text,
+    status: "sending",
+    clientMessageId: m.clientMessageId ?? null,
+    mediaExpiresAt: m.mediaExpiresAt ?? null,
+    at: now,
+  });
+  await enqueue(tx, fx, "deliver", { messageId: msg!.id }, now, { dedupeKey: `deliver:${msg!.id}` });
+  if (p.conv.state === "processing") await scheduleAutoClose(tx, fx, p.conv, now);
+  return msg!;
+}
+
 export async function sendReply(ctx: AppContext, actor: Actor, conversationId: string, input: ReplyInput): Promise<InsertedMessage> {
   return inTransaction(ctx, async (tx, fx) => {
     const now = ctx.clock.now();
-    const conv = await lockConversation(tx, actor.workspaceId, conversationId);
-    const me = await loadMemberFacts(tx, actor.workspaceId, actor.memberId);
-    if (!me?.active) throw new AppError("unauthorized", "帳號已停用");
-    const facts = toFacts(conv);
-    if (!canView(facts, me)) throw AppError.fromDomain(refuse("not_visible", TEXT.noPermissionView));
-    if (conv.state === "closed") throw new AppError("state_changed", CLOSED_REPLY.zh, { messageEn: CLOSED_REPLY.en });
-    if (conv.state === "processing" && conv.follower_id !== me.id && !conv.collaborator_ids.includes(me.id)) {
-      const ws = await tx.selectFrom("workspaces").select("settings").where("id", "=", actor.workspaceId).executeTakeFirstOrThrow();
-      const collaborationOn = Boolean((ws.settings as Record<string, unknown>).collaboration);
-      if (collaborationOn || !can(me.role, "view_team")) throw new AppError("forbidden", TEAM_REPLY.zh, { messageEn: TEAM_REPLY.en });
-    }
-    if (input.clientMessageId) {
-      const existing = await tx
-        .selectFrom("messages")
-        .selectAll()
-        .where("conversation_id", "=", conv.id)
-        .where("client_message_id", "=", input.clientMessageId)
-        .executeTakeFirst();
-      if (existing) return existing; // a retried request is answered, not sent twice
-    }
-    // ADV-20, ADV-24, ADV-33: the platform's reply window, checked before anything is stored or sent.
-    const channel = await tx.selectFrom("channels").select("platform").where("id", "=", conv.channel_id).executeTakeFirstOrThrow();
-    const lastCustomer = conv.last_customer_message_at ? new Date(conv.last_customer_message_at) : null;
-    const refusal = checkFreeFormReply(channel.platform, lastCustomer, now);
-    if (refusal) throw AppError.fromDomain(refusal);
-    const window = replyWindow(channel.platform, lastCustomer, now);
-    const text = input.text.split(CUSTOMER_NAME_VARIABLE).join(await customerName(tx, conv));
-    const msg = await appendMessage(tx, fx, conv, {
-      direction: "out",
-      senderKind: "agent",
-      senderMemberId: me.id,
-      kind: "text",
-      // ADV-19: human replies on Messenger carry the HUMAN_AGENT tag.
-      content: { kind: "text", text, ...(window.humanTag ? { messageTag: window.humanTag } : {}) },
-      text,
-      status: "sending",
-      clientMessageId: input.clientMessageId ?? null,
-      at: now,
-    });
-    await enqueue(tx, fx, "deliver", { messageId: msg!.id }, now, { dedupeKey: `deliver:${msg!.id}` });
-    if (conv.state === "processing") await scheduleAutoClose(tx, fx, conv, now);
-    return msg!;
+    const p = await prepareHumanReply(tx, actor, conversationId, now, input.clientMessageId);
+    if (p.existing) return p.existing; // a retried request is answered, not sent twice
+    const text = input.text.split(CUSTOMER_NAME_VARIABLE).join(await customerName(tx, p.conv));
+    return storeHumanReply(tx, fx, p, { kind: "text", content: { kind: "text", text }, text, clientMessageId: input.clientMessageId }, now);
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * Platform webhooks: POST /webhooks/line/:channelId, GET+POST
  * /webhooks/meta/:channelId (Messenger and Instagram), GET+POST
- * /webhooks/whatsapp/:channelId. Thin on purpose: find the channel, check the
+ * /webhooks/whatsapp/:channelId, GET+POST /webhooks/wechat/:channelId (XML,
+ * signed in the query, answered "success"). Thin on purpose: find the channel, check the
  * signature on the exact bytes received, let the adapter normalize, let the
  * use case store. 200 only once every event is stored; any failure is a 5xx
  * (the server's error handler) so the platform redelivers, and the
@@ -16,7 +17,7 @@ import { UUID_RE } from "../../ids.js";
 import { sendError } from "../http.js";
 
 /** Which channel platforms each webhook path serves (Meta's one app serves Messenger and Instagram). */
-const PATHS: Record<string, string[]> = { line: ["line"], meta: ["messenger", "instagram"], whatsapp: ["whatsapp"] };
+const PATHS: Record<string, string[]> = { line: ["line"], meta: ["messenger", "instagram"], whatsapp: ["whatsapp"], wechat: ["wechat"] };
 
 type Params = { channelId: string };
 
@@ -24,6 +25,10 @@ export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginA
   // Signatures are HMACs of the raw bytes: re-serialised JSON never matches (Meta
   // signs \u-escaped text). Scoped to this plugin; the JSON API keeps its parser.
   app.addContentTypeParser("application/json", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
+  // WeChat pushes XML (text/xml): kept raw too. Fastify's own text/plain parser would turn the
+  // body into a string (and lose it for the adapter), so it is replaced in this plugin only.
+  app.removeContentTypeParser("text/plain");
+  app.addContentTypeParser(["text/xml", "application/xml", "text/plain"], { parseAs: "buffer" }, (_req, body, done) => done(null, body));
   // Anything else a platform might label its body with is kept raw too (and then fails or passes the signature).
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
@@ -39,17 +44,23 @@ export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginA
 
   const notFound = (reply: FastifyReply) => sendError(reply, 404, "not_found", "找不到渠道");
 
-  const receive = (path: string) => async (req: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+  /** The 2xx a platform expects once everything is stored (JSON by default). */
+  type Ack = (reply: FastifyReply, events: number) => FastifyReply;
+  const jsonAck: Ack = (reply, events) => reply.status(200).send({ ok: true, events });
+  // WeChat: "success" (or an empty body) acknowledges without a passive reply; anything else is shown to the customer as an error.
+  const weChatAck: Ack = (reply) => reply.status(200).type("text/plain; charset=utf-8").send("success");
+
+  const receive = (path: string, ack: Ack = jsonAck) => async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
     const found = await channelFor(path, req.params.channelId);
     if (!found) return notFound(reply);
-    const wreq: WebhookRequest = { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers };
+    const wreq: WebhookRequest = { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers, query: req.query ?? {} };
     if (!found.adapter.verify(wreq, found.credentials)) return sendError(reply, 401, "invalid_signature", "簽章驗證失敗");
     const events = found.adapter.parse(wreq, found.credentials);
     const { outcomes } = await processWebhookEvents(ctx, { id: found.ch.id, workspace_id: found.ch.workspace_id, platform: found.ch.platform }, events);
-    return reply.status(200).send({ ok: true, events: outcomes.length });
+    return ack(reply, outcomes.length);
   };
 
-  /** Meta's subscription handshake: echo hub.challenge as plain text, or 403. */
+  /** Subscription handshake (Meta's hub.challenge, WeChat's signed echostr): echo it as plain text, or 403. */
   const handshake = (path: string) => async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
     const found = await channelFor(path, req.params.channelId);
     if (!found) return notFound(reply);
@@ -59,10 +70,13 @@ export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginA
   };
 
   const hide = { schema: { hide: true } };
-  app.post<{ Params: Params }>("/webhooks/line/:channelId", hide, receive("line"));
+  app.post<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/line/:channelId", hide, receive("line"));
   app.get<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/meta/:channelId", hide, handshake("meta"));
-  app.post<{ Params: Params }>("/webhooks/meta/:channelId", hide, receive("meta"));
+  app.post<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/meta/:channelId", hide, receive("meta"));
   // WhatsApp callback URLs are verified with the same GET handshake as Messenger's.
   app.get<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/whatsapp/:channelId", hide, handshake("whatsapp"));
-  app.post<{ Params: Params }>("/webhooks/whatsapp/:channelId", hide, receive("whatsapp"));
+  app.post<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/whatsapp/:channelId", hide, receive("whatsapp"));
+  // WeChat server URL: GET echostr check, POST XML pushes signed in the query (signature, timestamp, nonce).
+  app.get<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/wechat/:channelId", hide, handshake("wechat"));
+  app.post<{ Params: Params; Querystring: Record<string, unknown> }>("/webhooks/wechat/:channelId", hide, receive("wechat", weChatAck));
 };
