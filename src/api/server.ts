@@ -20,6 +20,7 @@ import { messageRoutes } from "./routes/messages.js";
 import { ruleRoutes } from "./routes/rules.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { contactRoutes } from "./routes/contacts.js";
+import { mediaRoutes } from "./routes/media.js";
 
 export type Api = FastifyInstance;
 
@@ -116,7 +117,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

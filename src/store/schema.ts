@@ -83,6 +83,11 @@ export interface NotificationRow {
   created_at: Ts; read_at: Ts | null;
 }
 
+export interface MediaFileRow {
+  id: string; workspace_id: string; conversation_id: string | null; token: string; kind: "image" | "video" | "audio" | "file";
+  mime_type: string; file_name: string; size: number; sha256: string; bytes: Buffer; expires_at: Ts | null; created_at: Ts;
+}
+
 export interface DB {
   workspaces: WorkspaceRow;
   regions: RegionRow;
@@ -106,4 +111,5 @@ export interface DB {
   keyword_rules: KeywordRuleRow;
   community_codes: CommunityCodeRow;
   notifications: NotificationRow;
+  media_files: MediaFileRow;
 }

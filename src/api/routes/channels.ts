@@ -10,6 +10,7 @@ import { can } from "../../domain/roles.js";
 import { refuse, TEXT } from "../../domain/errors.js";
 import { AppError } from "../../usecases/errors.js";
 import { newId } from "../../ids.js";
+import { capabilitiesOf } from "../../domain/channel-capabilities.js";
 import { receiveCustomerEvent } from "../../usecases/receive-inbound.js";
 import { setMessageStatus } from "../../usecases/update-message-status.js";
 
@@ -29,6 +30,8 @@ function channelDto(c: { id: string; platform: string; name: string; external_id
     settings: c.settings,
     // Which secrets are set, never their values.
     credentialsSet: Object.keys(creds).filter((k) => creds[k] !== undefined && creds[k] !== ""),
+    // What the channel can carry (MEDIA-3): the console offers only these.
+    capabilities: capabilitiesOf(c.platform),
     webhookUrl: WEBHOOK_PATH[c.platform] ? `${publicUrl}/webhooks/${WEBHOOK_PATH[c.platform]}/${c.id}` : c.platform === "api" ? `${publicUrl}/api/channels/${c.id}/inbound` : null,
   };
 }
