@@ -32,6 +32,8 @@ export const CONVERSATION_COLUMNS = [
   "c.closed_at",
   "c.reopenable",
   "c.version",
+  "c.active",
+  "c.last_exported_at",
   "c.created_at",
   "c.contact_id",
   "ch.platform",
@@ -63,6 +65,8 @@ export interface ConversationListRow {
   closed_at: Date | null;
   reopenable: boolean;
   version: number;
+  active: boolean;
+  last_exported_at: Date | null;
   created_at: Date;
   contact_id: string | null;
   platform: string;
@@ -134,6 +138,9 @@ export function conversationDto(r: ConversationListRow, collaboratorIds: string[
     reopenable: r.reopenable,
     closedAt: iso(r.closed_at),
     version: Number(r.version),
+    /** 「狀態功能:有效」 (PROF-31): false while the customer is blocked. */
+    active: r.active,
+    lastExportedAt: iso(r.last_exported_at),
     createdAt: iso(r.created_at)!,
     actions: availableActions(facts, me),
     // The composer's state for this channel (ADV-20, ADV-33): what may be sent now and the hint to show.

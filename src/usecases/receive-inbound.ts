@@ -94,6 +94,8 @@ export async function receiveCustomerEventInTx(
   const assignee = assignRule?.assign_member_id ? await loadMemberFacts(tx, channel.workspace_id, assignRule.assign_member_id) : null;
 
   let conv = await lockByIdentity(tx, channel, who.identityId);
+  // PROF-31, PROF-32: the conversation's status switch is off: the message is discarded (the event stays recorded).
+  if (conv && !conv.active) return { status: "dropped", reason: "blocked" };
   const routed = routeInbound(conv ? toFacts(conv) : null, "individual", row, assignee);
   if (!conv) {
     const id = newId(at.getTime());

@@ -20,6 +20,7 @@ import type { Actor } from "./actor.js";
 
 export const CUSTOMER_NAME_VARIABLE = "{{system:customer_name}}";
 const CLOSED_REPLY = { zh: "對話已結束,請先重啟事件再回覆", en: "The conversation is closed; reopen it to reply" }; // proposed
+const BLOCKED_REPLY = { zh: "此客人已被封鎖,請先開啟對話狀態", en: "This customer is blocked; switch the conversation status back on to reply" }; // PROF-32 (proposed)
 const TEAM_REPLY = { zh: "協作功能開啟時,請先加入協作再回覆", en: "With collaboration on, join the conversation before replying" }; // VIEW-25, COLLAB-2
 
 async function customerName(tx: Tx, conv: Conversation): Promise<string> {
@@ -53,6 +54,7 @@ export async function prepareHumanReply(tx: Tx, actor: Actor, conversationId: st
   if (!me?.active) throw new AppError("unauthorized", "帳號已停用");
   if (!canView(toFacts(conv), me)) throw AppError.fromDomain(refuse("not_visible", TEXT.noPermissionView));
   if (conv.state === "closed") throw new AppError("state_changed", CLOSED_REPLY.zh, { messageEn: CLOSED_REPLY.en });
+  if (!conv.active) throw new AppError("forbidden", BLOCKED_REPLY.zh, { messageEn: BLOCKED_REPLY.en }); // PROF-32
   if (conv.state === "processing" && conv.follower_id !== me.id && !conv.collaborator_ids.includes(me.id)) {
     const ws = await tx.selectFrom("workspaces").select("settings").where("id", "=", actor.workspaceId).executeTakeFirstOrThrow();
     const collaborationOn = Boolean((ws.settings as Record<string, unknown>).collaboration);

@@ -67,7 +67,7 @@ export class WeChatSimulator {
   readonly originalId: string;
   /** access token → when it stops being valid (ms, simulator clock). */
   private readonly tokens = new Map<string, number>();
-  private expiredCode = new Map<string, 40001 | 42001>();
+  private readonly expiredCode = new Map<string, 40001 | 42001>();
   private readonly users = new Map<string, UserState>();
 
   private constructor(readonly o: WeChatSimOptions) {
@@ -127,7 +127,11 @@ export class WeChatSimulator {
     if (q.get("secret") !== this.o.appSecret) return wx(40125, "invalid appsecret");
     const now = this.now();
     // The previous token stays valid for 5 minutes after a new one is issued.
-    for (const [t, until] of this.tokens) if (until > now) this.tokens.set(t, Math.min(until, now + REPLACED_TOKEN_GRACE_MS));
+    for (const [t, until] of this.tokens) {
+      if (until <= now + REPLACED_TOKEN_GRACE_MS) continue;
+      this.tokens.set(t, now + REPLACED_TOKEN_GRACE_MS);
+      this.expiredCode.set(t, 40001); // then "invalid credential, access_token is invalid or not latest"
+    }
     const ttl = this.o.tokenTtlSeconds ?? 7200;
     const token = randomBytes(48).toString("base64url");
     this.tokens.set(token, now + ttl * 1000);

@@ -1,0 +1,24 @@
+/** The customer panel's conversation tools: the block toggle and the CSV export. */
+import { z } from "zod";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { AppContext } from "../../context.js";
+import { memberActorOf, IdParams } from "../http.js";
+import { setConversationActive } from "../../usecases/set-conversation-active.js";
+import { exportConversationCsv } from "../../usecases/export-conversation.js";
+
+export const conversationToolRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
+  app.post(
+    "/api/conversations/:id/active",
+    { schema: { tags: ["conversations"], description: "「狀態功能:有效」: off blocks the customer's messages on this conversation (PROF-31..PROF-33).", params: IdParams, body: z.object({ active: z.boolean() }) } },
+    async (req) => setConversationActive(ctx, memberActorOf(req), req.params.id, req.body.active),
+  );
+
+  app.get(
+    "/api/conversations/:id/export.csv",
+    { schema: { tags: ["conversations"], description: "Export the conversation as CSV (administrators, when the workspace has the feature; PROF-35..PROF-40).", params: IdParams } },
+    async (req, reply) => {
+      const { fileName, csv } = await exportConversationCsv(ctx, memberActorOf(req), req.params.id);
+      return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${fileName}"`).send(csv);
+    },
+  );
+};
