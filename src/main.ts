@@ -2,10 +2,11 @@
 import { loadConfig } from "./config.js";
 import { createApp } from "./app.js";
 import { seedDemo, DEMO } from "./seed/demo.js";
+import { consoleRoutes } from "./api/static.js";
 
 async function main() {
   const config = loadConfig();
-  const app = await createApp(config, { logger: process.env.LOG_LEVEL === "debug" });
+  const app = await createApp(config, { logger: process.env.LOG_LEVEL === "debug", plugins: [consoleRoutes] });
   if (config.seedDemo) await seedDemo(app.ctx);
   await app.listen();
   const url = config.publicUrl;

@@ -1,0 +1,18 @@
+/** Query keys of the console, in one place (lists, counts, one conversation, its messages and log…). */
+import type { Role, ViewKey } from "../domain";
+import type { ListFilters } from "../types";
+
+export const keys = {
+  me: ["me"] as const,
+  preferences: ["preferences"] as const,
+  channels: ["channels"] as const,
+  counts: ["counts"] as const,
+  countsFor: (channelId: string | null) => ["counts", channelId ?? "all"] as const,
+  lists: ["conversations"] as const,
+  list: (view: ViewKey, channelId: string | null, filters: Partial<ListFilters>) => ["conversations", view, channelId ?? "all", filters] as const,
+  conversation: (id: string) => ["conversation", id] as const,
+  messages: (id: string) => ["messages", id] as const,
+  statusLog: (id: string) => ["status-log", id] as const,
+  members: (q: { q: string; role: Role | "" }) => ["members", q] as const,
+  allMembers: ["members", "all"] as const,
+};

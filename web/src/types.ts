@@ -1,0 +1,153 @@
+/**
+ * Shapes of the API's answers as the console reads them (see
+ * src/usecases/conversation-dto.ts, src/store/messages.ts messageDto,
+ * src/api/routes/*.ts).
+ */
+import type { BatchAction, DeliveryStatus, Platform, Role, ViewKey, WaitingLevel, Bilingual } from "./domain";
+
+export type { Platform };
+
+export interface Me {
+  member: {
+    id: string;
+    email: string;
+    name: string;
+    role: Role;
+    roleName: Bilingual;
+    locale: string | null;
+    regionId: string | null;
+    branchId: string | null;
+  } | null;
+  integration: boolean;
+  workspace: { id: string; name: string; slug: string; settings: Record<string, unknown> };
+  views: ViewKey[];
+  capabilities: string[];
+}
+
+export type ConversationAction = "follow" | "take_over" | "transfer" | "close" | "reopen";
+
+export interface Conversation {
+  id: string;
+  channel: { id: string; platform: Platform; name: string };
+  kind: "individual" | "group";
+  state: "pending" | "processing" | "closed";
+  queue: "human" | "bot" | null;
+  view: ViewKey;
+  follower: { id: string; name: string } | null;
+  lastHandlerId: string | null;
+  collaboratorIds: string[];
+  isCollaborative: boolean;
+  contact: { id: string; name: string; avatarUrl: string | null } | null;
+  lastMessageAt: string;
+  lastMessagePreview: string;
+  lastMessageSender: string | null;
+  followedAt: string | null;
+  waitingSince: string | null;
+  waitingLevel: WaitingLevel;
+  unreadCount: number;
+  pinned: boolean;
+  reopenable: boolean;
+  closedAt: string | null;
+  version: number;
+  createdAt: string;
+  actions: ConversationAction[];
+}
+
+export interface ConversationPage {
+  items: Conversation[];
+  nextCursor: string | null;
+  sort: SortKey;
+  order: "asc" | "desc";
+}
+
+export type SortKey = "last_message" | "follow_time" | "waiting";
+
+export interface ListFilters {
+  sort: SortKey;
+  order: "asc" | "desc";
+  type: "all" | "individual" | "group";
+  followType: "all" | "follower_only" | "collaborative";
+  overdue: boolean;
+  unread: boolean;
+}
+
+export type SenderKind = "customer" | "bot" | "agent" | "system";
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  direction: "in" | "out";
+  senderKind: SenderKind;
+  senderMemberId: string | null;
+  kind: string;
+  content: MessageContent;
+  text: string;
+  platformMessageId: string | null;
+  quotedMessageId: string | null;
+  status: DeliveryStatus | null;
+  statusReason: string | null;
+  statusAt: string | null;
+  unsent: boolean;
+  clientMessageId: string | null;
+  createdAt: string;
+  /** Console only: a reply not yet accepted by the server. */
+  local?: { state: "sending" | "failed"; error?: string };
+}
+
+export interface MessageContent {
+  kind?: string;
+  text?: string;
+  media?: { url?: string; fileName?: string; mimeType?: string };
+  location?: { latitude: number; longitude: number; title?: string; address?: string };
+  [key: string]: unknown;
+}
+
+export interface MessagePage {
+  items: Message[];
+  nextCursor: string | null;
+}
+
+export interface Counts {
+  pending_human: number;
+  pending_bot: number;
+  my_processing: number;
+  team_processing: number | null;
+  my_closed: number;
+  team_closed: number | null;
+  my_unread_conversations: number;
+}
+
+export interface Channel {
+  id: string;
+  platform: Platform;
+  name: string;
+  externalId: string | null;
+  active: boolean;
+}
+
+export interface Member {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  active: boolean;
+  avatarUrl: string | null;
+}
+
+export interface StatusLogEntry {
+  id: string;
+  at: string;
+  kind: string;
+  text: string;
+  actor: { id: string; name: string } | null;
+  state: string | null;
+  queue: string | null;
+}
+
+export interface BatchResult {
+  action: BatchAction;
+  succeeded: number;
+  failed: number;
+  summary: string;
+  results: { id: string; ok: boolean; error?: { code: string; message: string } }[];
+}
