@@ -16,6 +16,12 @@ export interface Config {
    * send access tokens to any host.
    */
   allowPlatformUrls: boolean;
+  /**
+   * `npm run demo` (PARLEY_DEMO=1): platform simulators for LINE, Messenger,
+   * Instagram and WhatsApp channels, and simulated customers writing in.
+   * Implies allowPlatformUrls. Optional so hand-built configs (tests) need not set it.
+   */
+  demo?: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -25,6 +31,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (testMode && env.NODE_ENV === "production")
     throw new Error("PARLEY_TEST_MODE=1 is refused when NODE_ENV=production: the test clock and reset endpoints must never run in production");
   const host = env.HOST ?? "0.0.0.0";
+  const demo = env.PARLEY_DEMO === "1";
+  if (demo && env.NODE_ENV === "production")
+    throw new Error("PARLEY_DEMO=1 is refused when NODE_ENV=production: the demo's simulators and their unauthenticated control API must never run in production");
   return {
     port,
     host,
@@ -35,6 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,
     seedDemo: env.PARLEY_SEED_DEMO !== "0",
     secureCookies: env.COOKIE_SECURE === "1",
-    allowPlatformUrls: testMode || env.PARLEY_ALLOW_PLATFORM_URLS === "1",
+    allowPlatformUrls: testMode || demo || env.PARLEY_ALLOW_PLATFORM_URLS === "1",
+    demo,
   };
 }

@@ -21,6 +21,7 @@ import { ruleRoutes } from "./routes/rules.js";
 import { webhookRoutes } from "./routes/webhooks.js";
 import { contactRoutes } from "./routes/contacts.js";
 import { mediaRoutes } from "./routes/media.js";
+import { tagRoutes } from "./routes/tags.js";
 import { conversationToolRoutes } from "./routes/conversation-tools.js";
 
 export type Api = FastifyInstance;
@@ -118,7 +119,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

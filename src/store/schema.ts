@@ -72,6 +72,10 @@ export interface JobRow {
 export interface ViewCounterRow { workspace_id: string; channel_id: string; bucket: string; member_id: string; count: number }
 export interface TagRow { id: string; workspace_id: string; name: string; color: string | null; created_at: Ts }
 export interface ContactTagRow { contact_id: string; tag_id: string; workspace_id: string; count: number; first_applied_at: Ts; last_applied_at: Ts }
+export interface TagApplicationRow {
+  id: string; workspace_id: string; contact_id: string; tag_id: string; conversation_id: string | null; channel_id: string | null;
+  actor_member_id: string | null; automation: string | null; at: Ts;
+}
 export interface KeywordRuleRow {
   id: string; workspace_id: string; kind: "auto_reply" | "auto_assign"; name: Generated<string>; keywords: string[];
   match_mode: "exact" | "contains"; replies: Json<unknown[]>; assign_member_id: string | null; states: Generated<string[]>;
@@ -108,6 +112,7 @@ export interface DB {
   view_counters: ViewCounterRow;
   tags: TagRow;
   contact_tags: ContactTagRow;
+  tag_applications: TagApplicationRow;
   keyword_rules: KeywordRuleRow;
   community_codes: CommunityCodeRow;
   notifications: NotificationRow;

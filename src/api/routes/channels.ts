@@ -36,8 +36,17 @@ function channelDto(c: { id: string; platform: string; name: string; external_id
   };
 }
 
-export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPlatformUrls?: boolean } = {}): FastifyPluginAsyncZod => async (app) => {
+/**
+ * Called once a channel row exists (test and demo mode: the simulator hub starts a
+ * simulator for it); credentials it returns are added to the stored ones.
+ */
+export type ChannelCreatedHook = (row: { id: string; workspace_id: string; platform: string; name: string; credentials: unknown }) => Promise<Record<string, unknown> | void>;
+/** The hook per app, for when the server builds these routes with fixed options. */
+export const channelCreatedHooks = new WeakMap<AppContext, ChannelCreatedHook>();
+
+export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPlatformUrls?: boolean; onChannelCreated?: ChannelCreatedHook } = {}): FastifyPluginAsyncZod => async (app) => {
   const publicUrl = o.publicUrl ?? "";
+  const onChannelCreated = o.onChannelCreated ?? channelCreatedHooks.get(ctx);
   const load = async (workspaceId: string, id: string) => {
     const c = await ctx.db.selectFrom("channels").selectAll().where("id", "=", id).where("workspace_id", "=", workspaceId).executeTakeFirst();
     if (!c) throw AppError.notFound("渠道");
@@ -82,6 +91,9 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPla
         .values({ id, workspace_id: a.workspaceId, platform: req.body.platform, name: req.body.name, external_id: req.body.externalId ?? null, credentials: JSON.stringify(req.body.credentials), settings: JSON.stringify(req.body.settings), created_at: ctx.clock.now() })
         .returningAll()
         .executeTakeFirstOrThrow();
+      const added = await onChannelCreated?.(row);
+      if (added && Object.keys(added).length)
+        await ctx.db.updateTable("channels").set({ credentials: JSON.stringify({ ...req.body.credentials, ...added }) }).where("id", "=", id).execute();
       return reply.status(201).send(channelDto(row, publicUrl));
     },
   );

@@ -10,7 +10,8 @@ import type { AppContext } from "../../context.js";
 import type { TestClock } from "../../clock.js";
 import { AppError } from "../../usecases/errors.js";
 
-export const testModeRoutes = (ctx: AppContext, clock: TestClock, drain: () => Promise<number>): FastifyPluginAsyncZod => async (app) => {
+/** `onReset` runs after the tables are emptied (the simulator hub forgets its simulators). */
+export const testModeRoutes = (ctx: AppContext, clock: TestClock, drain: () => Promise<number>, onReset?: () => Promise<void>): FastifyPluginAsyncZod => async (app) => {
   const Clock = z.object({ now: z.string(), ranJobs: z.number().int().optional() });
 
   app.get("/api/test/clock", { schema: { tags: ["test"], security: [], response: { 200: Clock } } }, async () => ({ now: clock.now().toISOString() }));
@@ -38,10 +39,11 @@ export const testModeRoutes = (ctx: AppContext, clock: TestClock, drain: () => P
     },
   );
 
-  app.post("/api/test/reset", { schema: { tags: ["test"], security: [], description: "Empty every table; nothing is re-seeded." } }, async () => {
+  app.post("/api/test/reset", { schema: { tags: ["test"], security: [], description: "Empty every table and close every platform simulator; nothing is re-seeded." } }, async () => {
     const tables = await sql<{ tablename: string }>`select tablename from pg_tables where schemaname = 'public' and tablename not like 'kysely_%'`.execute(ctx.db);
     const list = tables.rows.map((t) => `"${t.tablename}"`).join(", ");
     if (list) await sql.raw(`truncate ${list} restart identity cascade`).execute(ctx.db);
+    await onReset?.();
     return { ok: true };
   });
 };
