@@ -15,7 +15,8 @@ import { appendMessage, type InsertedMessage } from "../store/messages.js";
 import { enqueue } from "../jobs/queue.js";
 import { scheduleAutoClose } from "./auto-close.js";
 import { checkFreeFormReply, replyWindow } from "../domain/reply-window.js";
-import { AppError } from "./errors.js";
+import { AppError, type AppErrorCode } from "./errors.js";
+import { adapterFor } from "../channels/registry.js";
 import type { Actor } from "./actor.js";
 
 export const CUSTOMER_NAME_VARIABLE = "{{system:customer_name}}";
@@ -68,6 +69,25 @@ export async function prepareHumanReply(tx: Tx, actor: Actor, conversationId: st
   if (!existing) {
     const refusal = checkFreeFormReply(channel.platform, lastCustomer, now);
     if (refusal) throw AppError.fromDomain(refusal);
+    // The channel's own sending policy (WeChat: 48 h window, at most 5 messages per customer message).
+    const checkSend = adapterFor(channel.platform)?.checkSend;
+    if (checkSend) {
+      let sentSinceCustomerMessage = 0;
+      if (lastCustomer) {
+        const row = await tx
+          .selectFrom("messages")
+          .select((eb) => eb.fn.countAll<string>().as("n"))
+          .where("conversation_id", "=", conv.id)
+          .where("direction", "=", "out")
+          .where("status", "in", ["sending", "sent", "received", "read"])
+          // >= : a reply stored in the same instant as the customer's message still counts.
+          .where("created_at", ">=", lastCustomer)
+          .executeTakeFirstOrThrow();
+        sentSinceCustomerMessage = Number(row.n);
+      }
+      const refused = checkSend({ lastCustomerMessageAt: lastCustomer, sentSinceCustomerMessage, now });
+      if (refused) throw new AppError(refused.code as AppErrorCode, refused.message, { messageEn: refused.messageEn });
+    }
   }
   return { conv, memberId: me.id, platform: channel.platform, window: replyWindow(channel.platform, lastCustomer, now), existing };
 }

@@ -2,6 +2,8 @@ import { createHash } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseFlatXml, parseWeChatXml, verifyWeChatSignature } from "../../src/channels/wechat/webhook.js";
+import { classifyWeChatSendError, weChatAdapter, weChatSendBody } from "../../src/channels/wechat/adapter.js";
+import { PlatformError } from "../../src/channels/types.js";
 import type { InboundEvent } from "../../src/channels/types.js";
 import { checkAgainstManifest, expectEvent, filesWithPrefix, manifestFor, now, readRaw, type Expect } from "./fixtures.js";
 
@@ -157,5 +159,45 @@ describe("WeChat parser fuzz", () => {
 
   it("signature check never throws", () => {
     fc.assert(fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), (q, t) => typeof verifyWeChatSignature(q, t) === "boolean"));
+  });
+});
+
+describe("WeChat adapter", () => {
+  it("maps WeChat errcodes to the platform error kinds", () => {
+    const table: [number, PlatformError["kind"]][] = [
+      [45015, "window_closed"], // response out of time limit (48 h)
+      [45047, "window_closed"], // out of response count limit (5 per customer message)
+      [45009, "rate_limited"],
+      [-1, "temporary"],
+      [40003, "invalid_recipient"],
+      [43004, "invalid_recipient"], // require subscribe
+      [40001, "auth_revoked"],
+      [40014, "auth_revoked"],
+      [42001, "auth_revoked"],
+      [44004, "content_rejected"],
+      [40008, "content_rejected"],
+      [99999, "content_rejected"],
+    ];
+    for (const [code, kind] of table) expect([code, classifyWeChatSendError(code)]).toEqual([code, kind]);
+  });
+
+  it("builds the custom/send body; refuses a missing OpenID, empty text and media without media_id", () => {
+    expect(weChatSendBody({ id: "m1", recipientUserId: "oUser", message: { kind: "text", text: "你好" } })).toEqual({ touser: "oUser", msgtype: "text", text: { content: "你好" } });
+    expect(() => weChatSendBody({ id: "m1", recipientUserId: "", message: { kind: "text", text: "x" } })).toThrow(expect.objectContaining({ kind: "invalid_recipient" }));
+    expect(() => weChatSendBody({ id: "m1", recipientUserId: "oUser", message: { kind: "text", text: "" } })).toThrow(expect.objectContaining({ code: "empty_text" }));
+    expect(() => weChatSendBody({ id: "m1", recipientUserId: "oUser", message: { kind: "audio", media: { url: "https://x/a.amr" } } })).toThrow(expect.objectContaining({ code: "missing_media" }));
+    expect(() => weChatSendBody({ id: "m1", recipientUserId: "oUser", message: { kind: "location", location: { latitude: 1, longitude: 2 } } })).toThrow(expect.objectContaining({ code: "unsupported_kind" }));
+  });
+
+  it("verify reads the signature from the query; challenge echoes echostr only when signed", () => {
+    const token = "parley";
+    const q = { timestamp: "1700000000", nonce: "0042", signature: createHash("sha1").update("00421700000000parley").digest("hex") };
+    expect(weChatAdapter.verify({ rawBody: Buffer.from("<xml></xml>"), headers: {}, query: q }, { token })).toBe(true);
+    expect(weChatAdapter.verify({ rawBody: Buffer.from("<xml></xml>"), headers: {} }, { token })).toBe(false);
+    expect(weChatAdapter.verify({ rawBody: Buffer.alloc(0), headers: {}, query: q }, {})).toBe(false);
+    expect(weChatAdapter.challenge!({ ...q, echostr: "5837" }, { token })).toBe("5837");
+    expect(weChatAdapter.challenge!({ ...q, echostr: "5837" }, { token: "other" })).toBeNull();
+    expect(weChatAdapter.challenge!(q, { token })).toBeNull();
+    expect(weChatAdapter.parse({ rawBody: Buffer.from(readRaw("wechat-text.xml")), headers: {} }, {})).toHaveLength(1);
   });
 });
