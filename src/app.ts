@@ -14,6 +14,9 @@ import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
 import { autoCloseJob, autoCloseReminderJob } from "./jobs/auto-close.js";
 import { testModeRoutes } from "./api/routes/test-mode.js";
+import { channelCreatedHooks } from "./api/routes/channels.js";
+import { simulatorRoutes } from "./api/routes/simulator.js";
+import { SimulatorHub, loopbackOrigin } from "./simulators/hub.js";
 
 export interface App {
   config: Config;
@@ -22,6 +25,8 @@ export interface App {
   server: FastifyInstance;
   worker: JobWorker;
   realtime: Realtime | null;
+  /** Test and demo mode: the platform simulators of the channels (null otherwise). */
+  simulators: SimulatorHub | null;
   listen(): Promise<string>;
   close(): Promise<void>;
 }
@@ -51,8 +56,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob });
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
-  if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain()));
+  // Test and demo mode: every LINE/Messenger/Instagram/WhatsApp/WeChat channel gets a platform simulator.
+  const hub = config.testMode || config.demo ? new SimulatorHub(ctx, { webhookOrigin: () => loopbackOrigin(server.server.address()) }) : null;
+  if (hub) {
+    channelCreatedHooks.set(ctx, (row) => hub.onChannelCreated(row));
+    plugins.push(simulatorRoutes(ctx, hub));
+  }
+  if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain(), hub ? () => hub.reset() : undefined));
   const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, allowPlatformUrls: config.allowPlatformUrls, logger: opts.logger, plugins });
+  await hub?.adoptExisting();
   let realtime: Realtime | null = null;
 
   const app: App = {
@@ -61,6 +73,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     database,
     server,
     worker,
+    simulators: hub,
     get realtime() {
       return realtime;
     },
@@ -74,6 +87,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     async close() {
       await worker.stop();
+      await hub?.close();
       if (realtime) await realtime.close().catch(() => {});
       await server.close().catch(() => {});
       await database.close();

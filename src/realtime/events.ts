@@ -10,6 +10,7 @@ export const EVENT_NAMES = [
   "unread.changed",
   "counts.changed",
   "notification",
+  "contact.updated",
   /** Internal: the member lost access (deactivated, logged out, role changed); their sockets are closed. */
   "member.revoked",
 ] as const;

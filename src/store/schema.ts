@@ -117,4 +117,12 @@ export interface DB {
   community_codes: CommunityCodeRow;
   notifications: NotificationRow;
   media_files: MediaFileRow;
+  orders: OrderRow;
+  carts: CartRow;
 }
+
+export interface OrderRow {
+  id: string; workspace_id: string; contact_id: string | null; external_id: string; status: string | null; total: string | null;
+  currency: string | null; items: Json<unknown[]>; referral_link_id: string | null; placed_at: Ts;
+}
+export interface CartRow { contact_id: string; workspace_id: string; items: Json<unknown[]>; updated_at: Ts }

@@ -62,13 +62,30 @@ export const contactRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
       schema: {
         tags: ["contacts"],
         params: IdParams,
-        body: z.object({ name: z.string().trim().min(1).max(100).optional(), email: z.email().max(320).nullable().optional(), phone: z.string().max(40).nullable().optional(), note: z.string().max(1000).nullable().optional() }),
+        // PROF-6: a valid email; a phone of digits, spaces, "-" and a leading "+"; name ≤ 100; note ≤ 1,000.
+        body: z.object({
+          name: z.string().trim().min(1).max(100).optional(),
+          email: z.email().max(320).nullable().optional(),
+          phone: z.string().trim().max(40).regex(/^\+?[\d\s-]+$/, "電話只能包含數字、空格、「-」與開頭的「+」").nullable().optional(),
+          note: z.string().max(1000).nullable().optional(),
+        }),
       },
     },
     async (req) => {
       const a = memberActorOf(req);
       await load(a.workspaceId, req.params.id);
       const b = req.body;
+      if (b.phone !== undefined) {
+        // PROF-3: a WhatsApp customer's phone comes from the platform and cannot be edited.
+        const wa = await ctx.db
+          .selectFrom("contact_identities as i")
+          .innerJoin("channels as ch", "ch.id", "i.channel_id")
+          .select("i.id")
+          .where("i.contact_id", "=", req.params.id)
+          .where("ch.platform", "=", "whatsapp")
+          .executeTakeFirst();
+        if (wa) throw new AppError("validation", "WhatsApp 客人的電話由平台帶入,無法修改", { messageEn: "A WhatsApp customer's phone comes from WhatsApp and cannot be edited" });
+      }
       await ctx.db
         .updateTable("contacts")
         .set({
@@ -80,6 +97,8 @@ export const contactRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
         })
         .where("id", "=", req.params.id)
         .execute();
+      // PROF-8: every member viewing this customer sees the edit at once.
+      ctx.publisher.publish([{ workspaceId: a.workspaceId, name: "contact.updated", audience: { kind: "workspace" }, data: { contactId: req.params.id } }]);
       return { ok: true };
     },
   );
