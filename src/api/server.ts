@@ -23,6 +23,7 @@ import { contactRoutes } from "./routes/contacts.js";
 import { mediaRoutes } from "./routes/media.js";
 import { tagRoutes } from "./routes/tags.js";
 import { commerceRoutes } from "./routes/commerce.js";
+import { omoRoutes } from "./routes/omo.js";
 import { conversationToolRoutes } from "./routes/conversation-tools.js";
 
 export type Api = FastifyInstance;
@@ -120,7 +121,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes, commerceRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes, commerceRoutes, omoRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

@@ -16,7 +16,8 @@ export type LogKind =
   | "returned_to_queue"
   | "blocked"
   | "unblocked"
-  | "exported";
+  | "exported"
+  | "omo_unbound";
 
 export interface LogEntry {
   kind: LogKind;

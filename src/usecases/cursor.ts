@@ -14,7 +14,7 @@ export function decodeCursor(s: string): Cursor {
   try {
     const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as Cursor;
     if (typeof c.k !== "string" || typeof c.id !== "string" || Number.isNaN(Date.parse(c.k)) || !/^[0-9a-f-]{36}$/i.test(c.id)) throw new Error();
-    return c;
+    return { k: new Date(c.k).toISOString(), id: c.id };
   } catch {
     throw new AppError("validation", "cursor 無效", { messageEn: "invalid cursor" });
   }

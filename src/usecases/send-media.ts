@@ -47,18 +47,18 @@ function fallbackMime(bytes: Buffer, fileName: string): string {
 }
 
 export async function sendMedia(ctx: AppContext, actor: Actor, conversationId: string, input: MediaInput, publicUrl: string) {
-  if (input.bytes.length === 0) throw new AppError("validation", "檔案是空的", { messageEn: "The file is empty" });
   const fileName = safeFileName(input.fileName);
-  const detected = await fileTypeFromBuffer(input.bytes);
-  const mimeType = detected?.mime ?? fallbackMime(input.bytes, fileName);
-  const kind = input.kind ?? kindOf(mimeType);
-  // The bytes must agree with the kind picked: an "image" that is not one is refused.
-  if (kind !== "file" && kindOf(mimeType) !== kind) throw new AppError("validation", MEDIA_TEXT.unsupported.zh, { messageEn: MEDIA_TEXT.unsupported.en });
 
   return inTransaction(ctx, async (tx, fx) => {
     const now = ctx.clock.now();
     const p = await prepareHumanReply(tx, actor, conversationId, now, input.clientMessageId);
     if (p.existing) return { message: p.existing, hint: null };
+    if (input.bytes.length === 0) throw new AppError("validation", "檔案是空的", { messageEn: "The file is empty" });
+    const detected = await fileTypeFromBuffer(input.bytes);
+    const mimeType = detected?.mime ?? fallbackMime(input.bytes, fileName);
+    const kind = input.kind ?? kindOf(mimeType);
+    // The bytes must agree with the kind picked: an "image" that is not one is refused.
+    if (kind !== "file" && kindOf(mimeType) !== kind) throw new AppError("validation", MEDIA_TEXT.unsupported.zh, { messageEn: MEDIA_TEXT.unsupported.en });
     const check = checkMedia(p.platform, kind, { bytes: input.bytes.length, mimeType, fileName });
     if (check.error) throw AppError.fromDomain(check.error);
     const id = newId(now.getTime());

@@ -51,7 +51,8 @@ export const authRoutes = (ctx: AppContext, o: { secureCookies: boolean }): Fast
   });
 
   // VIEW-8: the channel filter (and other console choices) is remembered per member.
-  const Prefs = z.object({ channelId: z.uuid().nullable().optional(), locale: z.enum(["zh-TW", "en"]).optional() }).strict();
+  // PROF-7: hiding the customer panel is a per-member display preference too.
+  const Prefs = z.object({ channelId: z.uuid().nullable().optional(), locale: z.enum(["zh-TW", "en"]).optional(), profileHidden: z.boolean().optional() }).strict();
   app.get("/api/me/preferences", { schema: { tags: ["auth"] } }, async (req) => {
     const a = memberActorOf(req);
     const m = await ctx.db.selectFrom("members").select("preferences").where("id", "=", a.memberId).executeTakeFirstOrThrow();

@@ -56,6 +56,7 @@ export const tagRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app)
     { schema: { tags: ["tags"], description: "標籤頻次: how many times each tag was applied to the customer, optionally within a time range (PROF-16, PROF-17).", params: IdParams, querystring: z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() }) } },
     async (req) => {
       const a = memberActorOf(req);
+      if (!(await ctx.db.selectFrom("contacts").select("id").where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).executeTakeFirst())) throw AppError.notFound("客人");
       let q = ctx.db
         .selectFrom("tag_applications as ta")
         .innerJoin("tags as t", "t.id", "ta.tag_id")

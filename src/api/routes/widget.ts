@@ -253,7 +253,7 @@ export const widgetRoutes = (ctx: AppContext, o: WidgetRouteOptions = {}): Fasti
 
   app.get(
     "/widget/api/uploads/:id",
-    { schema: { tags: ["widget"], security: [], description: "A visitor's image, by its unguessable id.", params: z.object({ id: z.string().max(64) }) } },
+    { schema: { tags: ["widget"], security: [], description: "A visitor's image, by its unguessable (random) id.", params: z.object({ id: Id }) } },
     async (req, reply) => {
       const f = await uploads.open(req.params.id);
       if (!f) return sendError(reply, 404, "not_found", "找不到此檔案");
