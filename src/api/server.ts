@@ -2,7 +2,7 @@
  * The HTTP server: Fastify with zod schemas on every route, OpenAPI built
  * from them at /api/openapi.json, one error shape for every failure.
  */
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from "fastify";
 import cookie from "@fastify/cookie";
 import swagger from "@fastify/swagger";
 import { serializerCompiler, validatorCompiler, jsonSchemaTransform, hasZodFastifySchemaValidationErrors, type ZodTypeProvider } from "fastify-type-provider-zod";
@@ -51,6 +51,27 @@ function badInput(v: unknown, path: string, depth = 0): { path: string; zh: stri
   return null;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * CSRF: a state-changing request authenticated by the session cookie (not a
+ * bearer token) must come from our own origin. Browsers send Origin on such
+ * requests (and Sec-Fetch-Site); SameSite=Lax already keeps the cookie off
+ * most cross-site requests, this closes the rest.
+ */
+function isCrossSiteCookieWrite(req: FastifyRequest): boolean {
+  if (SAFE_METHODS.has(req.method) || req.headers.authorization) return false;
+  const site = req.headers["sec-fetch-site"];
+  if (site === "cross-site" || site === "same-site") return true;
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.headers.host;
+  } catch {
+    return true;
+  }
+}
+
 export interface ServerOptions {
   ctx: AppContext;
   secureCookies: boolean;
@@ -76,7 +97,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof AppError) return sendError(reply, err.status, err.code, err.message, err.details);
+    if (err instanceof AppError) {
+      const retryAfter = err.details?.retryAfterSeconds;
+      if (typeof retryAfter === "number") reply.header("retry-after", String(retryAfter));
+      return sendError(reply, err.status, err.code, err.message, err.details);
+    }
     if (hasZodFastifySchemaValidationErrors(err)) {
       const first = err.validation[0];
       const path = first?.instancePath || first?.params?.issue?.path?.join(".") || "";
@@ -113,6 +138,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook("onRequest", async (req) => {
     const token = tokenOf(req);
     const actor = token ? await authenticate(opts.ctx, token) : null;
+    if (actor && isCrossSiteCookieWrite(req)) throw new AppError("forbidden", "跨站請求已被拒絕", { messageEn: "Cross-site request refused (CSRF)" });
     if (actor) req.actor = actor;
     // Every API route but the public ones refuses anonymous callers before its body or
     // parameters are even looked at (no validation details to strangers). Unknown routes

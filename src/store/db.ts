@@ -12,12 +12,13 @@ import type { DB } from "./schema.js";
 import * as m0001 from "./migrations/0001_init.js";
 import * as m0002 from "./migrations/0002_member_preferences.js";
 import * as m0003 from "./migrations/0003_media.js";
+import * as m0004 from "./migrations/0004_login_failures.js";
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
 export type Backend = "pglite" | "postgres";
 
-const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001, "0002_member_preferences": m0002, "0003_media": m0003 };
+const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001, "0002_member_preferences": m0002, "0003_media": m0003, "0004_login_failures": m0004 };
 
 class StaticProvider implements MigrationProvider {
   async getMigrations() {

@@ -118,6 +118,7 @@ export interface DB {
   notifications: NotificationRow;
   media_files: MediaFileRow;
   orders: OrderRow;
+  login_failures: { id: Generated<string>; email: string; ip: string; at: Ts };
   carts: CartRow;
 }
 

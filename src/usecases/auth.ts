@@ -24,7 +24,37 @@ const BAD_LOGIN = new AppError("unauthorized", "電子郵件或密碼錯誤", { 
 // A hash to verify against when the email is unknown, so timing does not reveal which emails exist.
 let dummyHash: Promise<string> | null = null;
 
-export async function login(ctx: AppContext, email: string, password: string, workspaceId?: string) {
+/** Failed attempts allowed per email and per address in the window before login answers 429. */
+export const LOGIN_LIMIT = { perEmail: 10, perIp: 50, windowMs: 15 * 60_000 };
+
+async function checkRateLimit(ctx: AppContext, email: string, ip: string): Promise<void> {
+  const since = new Date(ctx.clock.now().getTime() - LOGIN_LIMIT.windowMs);
+  const row = await ctx.db
+    .selectFrom("login_failures")
+    .select([
+      (eb) => eb.fn.count<string>("id").filterWhere("email", "=", email).as("byEmail"),
+      (eb) => eb.fn.count<string>("id").filterWhere("ip", "=", ip).as("byIp"),
+    ])
+    .where("at", ">=", since)
+    .where((eb) => eb.or([eb("email", "=", email), eb("ip", "=", ip)]))
+    .executeTakeFirstOrThrow();
+  if (Number(row.byEmail) >= LOGIN_LIMIT.perEmail || Number(row.byIp) >= LOGIN_LIMIT.perIp)
+    throw new AppError("rate_limited", "登入失敗次數過多,請 15 分鐘後再試", { messageEn: "Too many failed logins; try again in 15 minutes", retryAfterSeconds: LOGIN_LIMIT.windowMs / 1000 });
+}
+
+export async function login(ctx: AppContext, email: string, password: string, workspaceId?: string, ip = "unknown") {
+  const key = email.trim().toLowerCase();
+  await checkRateLimit(ctx, key, ip);
+  try {
+    return await loginChecked(ctx, email, password, workspaceId);
+  } catch (e) {
+    if (e instanceof AppError && e.code === "unauthorized")
+      await ctx.db.insertInto("login_failures").values({ email: key, ip, at: ctx.clock.now() }).execute();
+    throw e;
+  }
+}
+
+async function loginChecked(ctx: AppContext, email: string, password: string, workspaceId?: string) {
   let q = ctx.db
     .selectFrom("members")
     .select(["id", "workspace_id", "password_hash", "active"])

@@ -22,7 +22,7 @@ export const authRoutes = (ctx: AppContext, o: { secureCookies: boolean }): Fast
       },
     },
     async (req, reply) => {
-      const s = await login(ctx, req.body.email, req.body.password, req.body.workspaceId);
+      const s = await login(ctx, req.body.email, req.body.password, req.body.workspaceId, req.ip);
       reply.setCookie(SESSION_COOKIE, s.token, { path: "/", httpOnly: true, sameSite: "lax", secure: o.secureCookies, maxAge: s.maxAgeSeconds });
       return { token: s.token, memberId: s.memberId, workspaceId: s.workspaceId };
     },
