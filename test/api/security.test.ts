@@ -27,8 +27,8 @@ describe("login rate limit", () => {
     expect((await loginWith("rl@x.test", "password-123")).statusCode).toBe(200);
   });
 
-  it("one address guessing many emails is limited too", async () => {
-    for (let i = 0; i < 50; i++) await loginWith(`nobody${i}@x.test`, "x", "10.2.2.2");
+  it("one address guessing many emails is limited too", { timeout: 90_000 }, async () => {
+    for (let i = 0; i < 50; i += 10) await Promise.all(Array.from({ length: 10 }, (_, k) => loginWith(`nobody${i + k}@x.test`, "x", "10.2.2.2")));
     expect((await loginWith("someone-else@x.test", "x", "10.2.2.2")).statusCode).toBe(429);
     expect((await loginWith("someone-else@x.test", "x", "10.3.3.3")).statusCode).toBe(401);
   });
