@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Cheaper password hashing for the hundreds of members the suites create (see hashPassword).
+    env: { PARLEY_PASSWORD_HASH_COST: "low" },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: files run in parallel forks, each with its own database.
