@@ -47,7 +47,11 @@ function effectiveSort(view: ViewKey, q: ListQuery): { key: SortKey; order: "asc
 const SORT_COLUMN = { last_message: "c.last_message_at", follow_time: "c.followed_at", waiting: "c.waiting_since" } as const;
 
 /** Builds the page query (exported so the plan test can EXPLAIN exactly what the API runs). */
-export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
+/**
+ * `pins`: "exclude" leaves the member's pinned conversations out (they are
+ * listed apart, ADV-12); "only" lists just them, with the same filters.
+ */
+export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery, pins: "all" | "exclude" | "only" = "all") {
   if (!visibleViews(actor.role).includes(q.view)) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
   const limit = Math.min(Math.max(q.limit ?? 30, 1), 100);
   const { key, order } = effectiveSort(q.view, q);
@@ -81,6 +85,8 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
       query = query.where("c.state", "=", "closed").where((eb) => eb.or([eb("c.last_handler_id", "is", null), eb("c.last_handler_id", "<>", me)]));
       break;
   }
+  if (pins === "exclude") query = query.where("cms.pinned_at", "is", null);
+  if (pins === "only") query = query.where("cms.pinned_at", "is not", null);
   if (q.channelId) query = query.where("c.channel_id", "=", q.channelId);
   // GROUP-2: roles without group access never list group conversations.
   if (!can(actor.role, "use_groups")) query = query.where("c.kind", "=", "individual");
@@ -106,12 +112,22 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery) {
   return { query, key, order, limit, now };
 }
 
+const MAX_PINNED = 200;
+
 export async function listConversations(ctx: AppContext, actor: Actor, q: ListQuery) {
-  const { query, key, order, limit, now } = buildListQuery(ctx, actor, q);
-  const rows = await query.execute();
+  // ADV-11, ADV-12, ADV-16: in 我的處理中 the member's pinned conversations come first, on the
+  // first page, ordered by last message in the chosen direction (new → old under other sorts).
+  const withPins = q.view === "my_processing";
+  const { query, key, order, limit, now } = buildListQuery(ctx, actor, q, withPins ? "exclude" : "all");
+  const pinnedQuery =
+    withPins && !q.cursor
+      ? buildListQuery(ctx, actor, { ...q, sort: "last_message", order: q.sort === "last_message" || !q.sort ? q.order : "desc", limit: MAX_PINNED }, "only").query
+      : null;
+  const [rows, pinnedRows] = await Promise.all([query.execute(), pinnedQuery ? pinnedQuery.execute() : Promise.resolve([])]);
   const page = rows.slice(0, limit);
-  const [collab, team] = await Promise.all([loadCollaborators(ctx.db, page.map((r) => r.id)), loadTeamForAvatars(ctx.db, actor.workspaceId)]);
-  const items = page.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now, team));
+  const all = [...pinnedRows.slice(0, MAX_PINNED), ...page];
+  const [collab, team] = await Promise.all([loadCollaborators(ctx.db, all.map((r) => r.id)), loadTeamForAvatars(ctx.db, actor.workspaceId)]);
+  const items = all.map((r) => conversationDto(r, collab.get(r.id) ?? [], actor, now, team));
   const last = page[page.length - 1];
   const lastKey = last ? (key === "last_message" ? last.last_message_at : key === "follow_time" ? last.followed_at : last.waiting_since) : null;
   return {

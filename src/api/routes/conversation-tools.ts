@@ -5,6 +5,7 @@ import type { AppContext } from "../../context.js";
 import { memberActorOf, IdParams } from "../http.js";
 import { setConversationActive } from "../../usecases/set-conversation-active.js";
 import { exportConversationCsv } from "../../usecases/export-conversation.js";
+import { setPinned } from "../../usecases/pin-conversation.js";
 
 export const conversationToolRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.post(
@@ -12,6 +13,9 @@ export const conversationToolRoutes = (ctx: AppContext): FastifyPluginAsyncZod =
     { schema: { tags: ["conversations"], description: "「狀態功能:有效」: off blocks the customer's messages on this conversation (PROF-31..PROF-33).", params: IdParams, body: z.object({ active: z.boolean() }) } },
     async (req) => setConversationActive(ctx, memberActorOf(req), req.params.id, req.body.active),
   );
+
+  app.post("/api/conversations/:id/pin", { schema: { tags: ["conversations"], description: "Pin to the top of 我的處理中 (ADV-11).", params: IdParams } }, async (req) => setPinned(ctx, memberActorOf(req), req.params.id, true));
+  app.delete("/api/conversations/:id/pin", { schema: { tags: ["conversations"], description: "Unpin (ADV-11).", params: IdParams } }, async (req) => setPinned(ctx, memberActorOf(req), req.params.id, false));
 
   app.get(
     "/api/conversations/:id/export.csv",
