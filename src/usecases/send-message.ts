@@ -33,7 +33,12 @@ async function customerName(tx: Tx, conv: Conversation): Promise<string> {
 export interface ReplyInput {
   text: string;
   clientMessageId?: string;
+  /** ADV-7..ADV-10: quote one of the conversation's messages (WhatsApp only). */
+  quotedMessageId?: string;
 }
+
+const QUOTE_WHATSAPP_ONLY = { zh: "目前僅 WhatsApp 支援指定回覆", en: "Quoting a message is supported on WhatsApp only" }; // ADV-7
+const QUOTE_UNAVAILABLE = { zh: "此訊息無法被指定回覆", en: "This message cannot be quoted" }; // ADV-10 (proposed)
 
 export interface PreparedReply {
   conv: Conversation;
@@ -97,7 +102,7 @@ export async function storeHumanReply(
   tx: Tx,
   fx: Effects,
   p: PreparedReply,
-  m: { kind: string; content: Record<string, unknown>; text: string; clientMessageId?: string; mediaExpiresAt?: Date },
+  m: { kind: string; content: Record<string, unknown>; text: string; clientMessageId?: string; mediaExpiresAt?: Date; quote?: { id: string; platformId: string } },
   now: Date,
 ): Promise<InsertedMessage> {
   const msg = await appendMessage(tx, fx, p.conv, {
@@ -111,6 +116,8 @@ export async function storeHumanReply(
     status: "sending",
     clientMessageId: m.clientMessageId ?? null,
     mediaExpiresAt: m.mediaExpiresAt ?? null,
+    quotedMessageId: m.quote?.id ?? null,
+    quotedPlatformMessageId: m.quote?.platformId ?? null,
     at: now,
   });
   await enqueue(tx, fx, "deliver", { messageId: msg!.id }, now, { dedupeKey: `deliver:${msg!.id}` });
@@ -123,8 +130,16 @@ export async function sendReply(ctx: AppContext, actor: Actor, conversationId: s
     const now = ctx.clock.now();
     const p = await prepareHumanReply(tx, actor, conversationId, now, input.clientMessageId);
     if (p.existing) return p.existing; // a retried request is answered, not sent twice
+    let quote: { id: string; platformId: string } | undefined;
+    if (input.quotedMessageId) {
+      if (p.platform !== "whatsapp") throw new AppError("validation", QUOTE_WHATSAPP_ONLY.zh, { messageEn: QUOTE_WHATSAPP_ONLY.en });
+      const q = await tx.selectFrom("messages").select(["id", "platform_message_id", "status"]).where("id", "=", input.quotedMessageId).where("conversation_id", "=", p.conv.id).executeTakeFirst();
+      // ADV-10: only messages the platform knows (with its id, not failed) can be quoted.
+      if (!q || !q.platform_message_id || q.status === "failed") throw new AppError("validation", QUOTE_UNAVAILABLE.zh, { messageEn: QUOTE_UNAVAILABLE.en });
+      quote = { id: q.id, platformId: q.platform_message_id };
+    }
     const text = input.text.split(CUSTOMER_NAME_VARIABLE).join(await customerName(tx, p.conv));
-    return storeHumanReply(tx, fx, p, { kind: "text", content: { kind: "text", text }, text, clientMessageId: input.clientMessageId }, now);
+    return storeHumanReply(tx, fx, p, { kind: "text", content: { kind: "text", text }, text, clientMessageId: input.clientMessageId, quote }, now);
   });
 }
 

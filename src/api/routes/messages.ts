@@ -20,7 +20,7 @@ export const messageRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
         tags: ["messages"],
         description: "An agent's text reply: stored as sending (發送中) and handed to the durable delivery queue. `{{system:customer_name}}` is replaced by the customer's name.",
         params: IdParams,
-        body: z.object({ text: z.string().trim().min(1).max(5000), clientMessageId: z.string().min(1).max(100).optional() }),
+        body: z.object({ text: z.string().trim().min(1).max(5000), clientMessageId: z.string().min(1).max(100).optional(), quotedMessageId: z.uuid().optional().describe("WhatsApp only: reply to this message (ADV-7)") }),
       },
     },
     async (req, reply) => reply.status(201).send(messageDto(await sendReply(ctx, memberActorOf(req), req.params.id, req.body))),
