@@ -12,6 +12,8 @@ import { attachRealtime, type Realtime } from "./realtime/server.js";
 import { buildServer } from "./api/server.js";
 import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
+import { exportEmailJob } from "./jobs/export-email.js";
+import { createMailer } from "./mail.js";
 import { autoCloseJob, autoCloseReminderJob } from "./jobs/auto-close.js";
 import { testModeRoutes } from "./api/routes/test-mode.js";
 import { channelCreatedHooks } from "./api/routes/channels.js";
@@ -53,7 +55,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // In test mode the server's time only moves when told to (POST /api/test/clock).
   const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);
   const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher };
-  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob });
+  const mailer = createMailer(config.smtpUrl, config.mailFrom ?? "Parley <no-reply@localhost>");
+  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer) });
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
   // Test and demo mode: every LINE/Messenger/Instagram/WhatsApp/WeChat channel gets a platform simulator.
@@ -63,7 +66,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     plugins.push(simulatorRoutes(ctx, hub));
   }
   if (config.testMode && clock instanceof TestClock) plugins.push(testModeRoutes(ctx, clock, () => worker.drain(), hub ? () => hub.reset() : undefined));
-  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, allowPlatformUrls: config.allowPlatformUrls, logger: opts.logger, plugins });
+  const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, allowPlatformUrls: config.allowPlatformUrls, mailConfigured: mailer.configured, logger: opts.logger, plugins });
   await hub?.adoptExisting();
   let realtime: Realtime | null = null;
 

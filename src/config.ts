@@ -22,6 +22,9 @@ export interface Config {
    * Implies allowPlatformUrls. Optional so hand-built configs (tests) need not set it.
    */
   demo?: boolean;
+  /** SMTP for email exports (PROF-35); unset = email features answer "not configured". */
+  smtpUrl?: string;
+  mailFrom?: string;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secureCookies: env.COOKIE_SECURE === "1",
     allowPlatformUrls: testMode || demo || env.PARLEY_ALLOW_PLATFORM_URLS === "1",
     demo,
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM ?? "Parley <no-reply@localhost>",
   };
 }

@@ -77,6 +77,7 @@ export interface ServerOptions {
   secureCookies: boolean;
   publicUrl: string;
   allowPlatformUrls?: boolean;
+  mailConfigured?: boolean;
   logger?: boolean;
   /** Extra route plugins (test mode, webhooks, static console). */
   plugins?: FastifyPluginAsync<any>[];
@@ -148,7 +149,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
   for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes, commerceRoutes, omoRoutes]) {
-    await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false }));
+    await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false, mailConfigured: opts.mailConfigured ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);
   return app;

@@ -15,7 +15,7 @@ import type { LineSimulator, LineEvent } from "../channels/line/simulator.js";
 import type { MetaSimulator } from "../channels/meta/simulator.js";
 import type { WhatsAppSimulator } from "../channels/whatsapp/simulator.js";
 import type { WeChatSimulator } from "../channels/wechat/simulator.js";
-import { lineGroupIdFor, platformUserIdFor, type HubEntry, type SimPlatform } from "./hub.js";
+import { customerWindows, lineGroupIdFor, platformUserIdFor, type HubEntry, type SimPlatform } from "./hub.js";
 
 export class SimRefusal extends Error {
   constructor(
@@ -116,16 +116,7 @@ function refuse(en: string, zh: string): never {
   throw new SimRefusal(en, zh);
 }
 
-/**
- * The simulators keep who has written (it opens the platform's messaging window)
- * in private state that only their own customer helpers update; kinds those
- * helpers do not offer are built here, so the window is opened the same way.
- */
-function opened(sim: object, field: "lastInbound"): Map<string, number> {
-  const m = (sim as Record<string, unknown>)[field];
-  if (!(m instanceof Map)) throw new Error(`simulator has no ${field} map`);
-  return m as Map<string, number>;
-}
+/** Opens the WeChat 48 h window for a kind the simulator has no helper for (video), as its helpers do. */
 function weChatInteract(sim: WeChatSimulator, openId: string): void {
   const f = (sim as unknown as Record<string, unknown>).interact;
   if (typeof f !== "function") throw new Error("WeChat simulator has no interact()");
@@ -264,7 +255,7 @@ async function metaInbound(sim: MetaSimulator, platform: "messenger" | "instagra
       item = { ...base, message: { mid, attachments: [{ type: "file", payload: { url: url(`https://cdn.example/${encodeURIComponent(r.fileName ?? "文件.pdf")}`) } }], ...quote } };
       break;
     case "sticker":
-      item = { ...base, message: { mid, attachments: [{ type: "image", payload: { url: url("https://scontent.example/sticker.png"), sticker_id: Number(r.sticker?.stickerId ?? 369239263222822) } }] } };
+      item = { ...base, message: { mid, attachments: [{ type: "image", payload: { url: url("https://scontent.example/sticker.png"), sticker_id: /^\d{1,15}$/.test(r.sticker?.stickerId ?? "") ? Number(r.sticker!.stickerId) : 369239263222822 } }] } };
       break;
     case "location": {
       const l = r.location ?? { latitude: 25.033964, longitude: 121.564468 };
@@ -275,7 +266,7 @@ async function metaInbound(sim: MetaSimulator, platform: "messenger" | "instagra
       throw new Error(`not a Meta kind: ${r.kind}`);
   }
   // A customer's message or postback opens the messaging window, as in the simulator's own helpers.
-  opened(sim, "lastInbound").set(psid, now);
+  customerWindows(sim).set(psid, now);
   const w = await sim.send([item]);
   const redelivery = r.redeliver ? await sim.kit.resend(w) : undefined;
   return { w, redelivery, platformMessageId: mid };
@@ -316,7 +307,7 @@ async function whatsAppInbound(sim: WhatsAppSimulator, waId: string, name: strin
       throw new Error(`not a WhatsApp kind: ${r.kind}`);
   }
   const context = r.quotedPlatformMessageId ? { context: { from: sim.displayPhoneNumber, id: r.quotedPlatformMessageId } } : {};
-  opened(sim, "lastInbound").set(waId, now);
+  customerWindows(sim).set(waId, now);
   const value = { contacts: [{ profile: { name: name ?? "Customer" }, wa_id: waId }], messages: [{ from: waId, id, timestamp: String(Math.floor(now / 1000)), ...message, ...context }] };
   const w = await sim.send(value);
   const redelivery = r.redeliver ? await sim.kit.resend(w) : undefined;
@@ -412,7 +403,7 @@ export async function sendInbound(ctx: AppContext, e: HubEntry, r: InboundReques
  * not built yet), so a contact still bearing the placeholder name gets the
  * name the caller gave. WhatsApp carries the name in the webhook itself.
  */
-async function fillProfileName(ctx: AppContext, channelId: string, platformUserId: string, name: string): Promise<void> {
+export async function fillProfileName(ctx: AppContext, channelId: string, platformUserId: string, name: string): Promise<void> {
   const who = await ctx.db
     .selectFrom("contact_identities as i")
     .innerJoin("contacts as c", "c.id", "i.contact_id")
@@ -425,7 +416,7 @@ async function fillProfileName(ctx: AppContext, channelId: string, platformUserI
   if (who.contactName === `客人 ${platformUserId.slice(-6)}`) await ctx.db.updateTable("contacts").set({ display_name: name, updated_at: ctx.clock.now() }).where("id", "=", who.contactId).execute();
 }
 
-async function whereFiled(ctx: AppContext, channelId: string, platformUserId: string): Promise<{ conversationId?: string; contactId?: string }> {
+export async function whereFiled(ctx: AppContext, channelId: string, platformUserId: string): Promise<{ conversationId?: string; contactId?: string }> {
   const row = await ctx.db
     .selectFrom("contact_identities as i")
     .leftJoin("conversations as c", "c.identity_id", "i.id")

@@ -97,6 +97,18 @@ export function lineGroupIdFor(groupId: string): string {
   return /^[CR][0-9a-f]{32}$/.test(groupId) ? groupId : `C${createHash("sha256").update(`line-group:${groupId}`).digest("hex").slice(0, 32)}`;
 }
 
+/**
+ * When each customer last wrote, as the Meta and WhatsApp simulators keep it (it
+ * opens the messaging window). Only the simulators' own customer helpers update
+ * it; the kinds they do not offer are built by the hub (drive.ts), which opens
+ * the window the same way.
+ */
+export function customerWindows(sim: MetaSimulator | WhatsAppSimulator): Map<string, number> {
+  const m = (sim as unknown as Record<string, unknown>).lastInbound;
+  if (!(m instanceof Map)) throw new Error("simulator has no lastInbound map");
+  return m as Map<string, number>;
+}
+
 export interface HubOptions {
   /** http://127.0.0.1:<port> of this server once it listens (null before). */
   webhookOrigin: () => string | null;
@@ -120,6 +132,11 @@ export class SimulatorHub {
 
   get(channelId: string): HubEntry | undefined {
     return this.entries.get(channelId);
+  }
+
+  /** http://127.0.0.1:<port> of this server, once it listens. */
+  origin(): string | null {
+    return this.o.webhookOrigin();
   }
 
   webhookUrl(e: { platform: SimPlatform; channelId: string }): string | null {
@@ -176,6 +193,7 @@ export class SimulatorHub {
     const started = await this.start(row, creds);
     if (!started) return undefined;
     await this.ctx.db.updateTable("channels").set({ credentials: JSON.stringify({ ...creds, ...started.added }) }).where("id", "=", channelId).execute();
+    await this.restoreWindows(started.entry);
     return started.entry;
   }
 
@@ -192,9 +210,27 @@ export class SimulatorHub {
       const started = await this.start(row, rest);
       if (!started) continue;
       await this.ctx.db.updateTable("channels").set({ credentials: JSON.stringify({ ...rest, ...started.added }) }).where("id", "=", row.id).execute();
+      await this.restoreWindows(started.entry);
       n++;
     }
     return n;
+  }
+
+  /**
+   * A new Meta or WhatsApp simulator only lets the inbox write to customers who have
+   * written to it: customers of an earlier run are remembered from the database.
+   */
+  private async restoreWindows(e: HubEntry): Promise<void> {
+    if (e.platform !== "messenger" && e.platform !== "instagram" && e.platform !== "whatsapp") return;
+    const rows = await this.ctx.db
+      .selectFrom("conversations as c")
+      .innerJoin("contact_identities as i", "i.id", "c.identity_id")
+      .select(["i.platform_user_id", "c.last_customer_message_at"])
+      .where("c.channel_id", "=", e.channelId)
+      .where("c.last_customer_message_at", "is not", null)
+      .execute();
+    const opened = customerWindows(e.sim);
+    for (const r of rows) opened.set(r.platform_user_id, new Date(r.last_customer_message_at!).getTime());
   }
 
   /** POST /api/test/reset: every simulator is closed and forgotten (the channels are gone too). */

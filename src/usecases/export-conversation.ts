@@ -33,13 +33,29 @@ export function isoInZone(d: Date, timeZone: string): string {
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
 }
 
-export async function exportConversationCsv(ctx: AppContext, actor: Actor, conversationId: string): Promise<{ fileName: string; csv: string }> {
+/** PROF-38, PROF-39: administrators only, and only where the workspace has the feature. Returns the team's time zone. */
+export async function checkExportAllowed(ctx: AppContext, actor: Actor): Promise<string> {
   if (!can(actor.role, "export_conversation")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
   const ws = await ctx.db.selectFrom("workspaces").select("settings").where("id", "=", actor.workspaceId).executeTakeFirstOrThrow();
   const settings = ws.settings as Record<string, unknown>;
   if (!settings.conversationExport)
     throw new AppError("forbidden", "此功能為特殊設定,如您有需要可與您的專屬顧問或線上客服團隊提出申請", { messageEn: "Conversation export is a special setting; ask to have it enabled" });
-  const timeZone = typeof settings.timeZone === "string" ? settings.timeZone : "Asia/Taipei";
+  return typeof settings.timeZone === "string" ? settings.timeZone : "Asia/Taipei";
+}
+
+/**
+ * Builds the CSV and records the export (last export time, state log) in one
+ * transaction; `deliver` runs inside it, so an email that cannot be sent
+ * records nothing (PROF-40: the time is updated on every successful export).
+ */
+export async function exportConversationCsv(
+  ctx: AppContext,
+  actor: Actor,
+  conversationId: string,
+  deliver: (file: { fileName: string; csv: string }) => Promise<void> = async () => {},
+  format: "csv" | "email" = "csv",
+): Promise<{ fileName: string; csv: string }> {
+  const timeZone = await checkExportAllowed(ctx, actor);
   return inTransaction(ctx, async (tx) => {
     const now = ctx.clock.now();
     const conv = await lockConversation(tx, actor.workspaceId, conversationId);
@@ -59,8 +75,10 @@ export async function exportConversationCsv(ctx: AppContext, actor: Actor, conve
       const name = r.sender_kind === "agent" ? (r.display_name ?? "") : "";
       lines.push([isoInZone(new Date(r.created_at), timeZone), SENDER[r.sender_kind] ?? r.sender_kind, name, body].map(csvCell).join(","));
     }
+    const file = { fileName: `conversation-${conv.id}.csv`, csv: `\uFEFF${lines.join("\r\n")}\r\n` };
+    await deliver(file);
     await tx.updateTable("conversations").set({ last_exported_at: now }).where("id", "=", conv.id).execute();
-    await writeLog(tx, conv, toFacts(conv), [{ kind: "exported", actorId: actor.memberId, text: `${actor.name} 導出了對話。`, data: { format: "csv" } }], now);
-    return { fileName: `conversation-${conv.id}.csv`, csv: `\uFEFF${lines.join("\r\n")}\r\n` };
+    await writeLog(tx, conv, toFacts(conv), [{ kind: "exported", actorId: actor.memberId, text: `${actor.name} 導出了對話。`, data: { format } }], now);
+    return file;
   });
 }

@@ -25,6 +25,7 @@ import {
   sendReceipts,
   sentRequests,
 } from "../../simulators/drive.js";
+import { widgetInbound } from "../../simulators/widget.js";
 
 const tags = ["simulator"];
 const ChannelParams = z.object({ channelId: z.string().max(100).describe("The channel's id (a LINE, Messenger, Instagram, WhatsApp or WeChat channel)") });
@@ -35,7 +36,7 @@ const Customer = z.object({
 
 const InboundBody = z.object({
   customer: Customer,
-  kind: z.enum(INBOUND_KINDS).default("text").describe("LIFE-14 row: text, media, LINE rich menu (bot card / text button configured here / text button configured in LINE's console), LINE community code, Facebook Get Started / persistent menu, follow / unfollow"),
+  kind: z.enum(INBOUND_KINDS).default("text").describe("LIFE-14 row: text, media, LINE rich menu (bot card / text button configured here / text button configured in LINE's console), LINE community code, Facebook Get Started / persistent menu, follow / unfollow. The website widget (webchat) takes text and image"),
   text: z.string().max(5000).optional().describe("text; the six-digit code (community_code); the button's text (rich_menu_text_line_console); a caption (WhatsApp media)"),
   quotedPlatformMessageId: z.string().max(300).optional().describe("A quoted reply: the platform id of the quoted message"),
   payload: z.string().max(1000).optional().describe("Postback data (rich_menu_bot_card, rich_menu_text_inbox, fb_get_started, fb_persistent_menu); Parley's prefix is added when missing"),
@@ -91,7 +92,10 @@ export const simulatorRoutes = (ctx: AppContext, hub: SimulatorHub): FastifyPlug
     if (only && !only.includes(row.platform as SimPlatform))
       throw new AppError("validation", `此功能只適用於 ${only.join("/")} 渠道,此渠道為 ${row.platform}`, { messageEn: `This applies to ${only.join("/")} channels only; this channel is ${row.platform}` });
     if (!isSimulatedPlatform(row.platform)) {
-      const hint = row.platform === "api" ? "; customers write in through POST /api/channels/:id/inbound" : "";
+      const hint =
+        row.platform === "api" ? "; customers write in through POST /api/channels/:id/inbound"
+        : row.platform === "webchat" ? "; a simulated visitor writes through POST /api/simulator/channels/:channelId/inbound, and reads the replies at GET /widget/api/messages"
+        : "";
       throw new AppError("validation", `${row.platform} 渠道沒有平台模擬器`, { messageEn: `A ${row.platform} channel has no platform simulator${hint}` });
     }
     const e = await hub.ensure(channelId);
@@ -129,7 +133,18 @@ export const simulatorRoutes = (ctx: AppContext, hub: SimulatorHub): FastifyPlug
           "A named customer sends an inbound message or event; the simulator posts the platform's signed webhook to this server. Answers with the platform message/event ids, the webhook's HTTP status and where the inbox filed it. A kind the platform does not have is 400.",
       },
     },
-    async (req) => sendInbound(ctx, await entryOf(req.params.channelId), req.body).catch(refusal),
+    async (req) => {
+      const { channelId } = req.params;
+      // The website widget: a simulated visitor goes through the widget's own endpoints.
+      const row = UUID_RE.test(channelId) ? await ctx.db.selectFrom("channels").select("platform").where("id", "=", channelId).executeTakeFirst() : undefined;
+      if (row?.platform === "webchat") {
+        const origin = hub.origin();
+        if (!app.hasRoute({ method: "POST", url: "/widget/api/sessions" }) || !origin)
+          throw new AppError("validation", "此伺服器沒有提供網站對話插件的端點", { messageEn: "This server does not serve the website widget's endpoints (/widget/api/…)" });
+        return widgetInbound(ctx, origin, channelId, req.body).catch(refusal);
+      }
+      return sendInbound(ctx, await entryOf(channelId), req.body).catch(refusal);
+    },
   );
 
   app.post(
