@@ -13,6 +13,9 @@ import { buildServer } from "./api/server.js";
 import { JobWorker } from "./jobs/worker.js";
 import { deliverJob } from "./jobs/deliver.js";
 import { exportEmailJob } from "./jobs/export-email.js";
+import { widgetRoutes } from "./api/routes/widget.js";
+import { attachWidgetNamespace, type WidgetNamespace } from "./realtime/widget-namespace.js";
+import { setWebchatEmitter } from "./channels/webchat/adapter.js";
 import { createMailer } from "./mail.js";
 import { autoCloseJob, autoCloseReminderJob } from "./jobs/auto-close.js";
 import { testModeRoutes } from "./api/routes/test-mode.js";
@@ -59,6 +62,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer) });
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
+  plugins.push(widgetRoutes(ctx, { dataDir: config.dataDir, publicUrl: config.publicUrl }));
   // Test and demo mode: every LINE/Messenger/Instagram/WhatsApp/WeChat channel gets a platform simulator.
   const hub = config.testMode || config.demo ? new SimulatorHub(ctx, { webhookOrigin: () => loopbackOrigin(server.server.address()) }) : null;
   if (hub) {
@@ -69,6 +73,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const server = await buildServer({ ctx, secureCookies: config.secureCookies, publicUrl: config.publicUrl, allowPlatformUrls: config.allowPlatformUrls, mailConfigured: mailer.configured, logger: opts.logger, plugins });
   await hub?.adoptExisting();
   let realtime: Realtime | null = null;
+  let widget: WidgetNamespace | null = null;
 
   const app: App = {
     config,
@@ -83,6 +88,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async listen() {
       await server.ready();
       realtime = await attachRealtime(server.server, ctx, config.redisUrl);
+      widget = attachWidgetNamespace(realtime.io, ctx);
+      setWebchatEmitter(widget.emitter);
       publisher.target = realtime;
       const address = await server.listen({ port: config.port, host: config.host });
       if (opts.runJobs !== false) worker.start();
@@ -90,6 +97,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     },
     async close() {
       await worker.stop();
+      widget?.close();
       await hub?.close();
       if (realtime) await realtime.close().catch(() => {});
       await server.close().catch(() => {});

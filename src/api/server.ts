@@ -24,6 +24,7 @@ import { mediaRoutes } from "./routes/media.js";
 import { tagRoutes } from "./routes/tags.js";
 import { commerceRoutes } from "./routes/commerce.js";
 import { omoRoutes } from "./routes/omo.js";
+import { savedReplyRoutes } from "./routes/saved-replies.js";
 import { conversationToolRoutes } from "./routes/conversation-tools.js";
 
 export type Api = FastifyInstance;
@@ -148,7 +149,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get("/api/openapi.json", { schema: { hide: true, security: [] } }, async () => app.swagger());
-  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes, commerceRoutes, omoRoutes]) {
+  for (const routes of [healthRoutes, authRoutes, workspaceRoutes, memberRoutes, channelRoutes, conversationRoutes, messageRoutes, ruleRoutes, contactRoutes, webhookRoutes, mediaRoutes, conversationToolRoutes, tagRoutes, commerceRoutes, omoRoutes, savedReplyRoutes]) {
     await app.register(routes(opts.ctx, { secureCookies: opts.secureCookies, publicUrl: opts.publicUrl, allowPlatformUrls: opts.allowPlatformUrls ?? false, mailConfigured: opts.mailConfigured ?? false }));
   }
   for (const p of opts.plugins ?? []) await app.register(p);

@@ -8,6 +8,7 @@ import { lineAdapter } from "./line/adapter.js";
 import { messengerAdapter, instagramAdapter } from "./meta/adapter.js";
 import { whatsAppAdapter } from "./whatsapp/adapter.js";
 import { weChatAdapter } from "./wechat/adapter.js";
+import { webchatAdapter } from "./webchat/adapter.js";
 
 const adapters: Partial<Record<Platform, ChannelAdapter>> = {
   api: apiAdapter,
@@ -16,6 +17,7 @@ const adapters: Partial<Record<Platform, ChannelAdapter>> = {
   instagram: instagramAdapter,
   whatsapp: whatsAppAdapter,
   wechat: weChatAdapter,
+  webchat: webchatAdapter,
 };
 
 export function registerAdapter(a: ChannelAdapter): void {

@@ -30,6 +30,20 @@ export interface MediaRef {
   fileName?: string;
   size?: number;
   durationMs?: number;
+  /**
+   * Inbound media: the platform's own URL (LINE external content, Meta CDN) kept when
+   * `url` is replaced by the inbox's stored copy.
+   */
+  sourceUrl?: string;
+  /** Inbound media: the inbox's stored copy (media_files.id) once downloaded; `url` then serves it. */
+  mediaFileId?: string;
+  /**
+   * Inbound media that could not be downloaded (the platform reference is kept):
+   * too_large | not_found | auth | rejected | unavailable (retries exhausted).
+   */
+  downloadError?: string;
+  /** The platform's code and text for downloadError, for the record. */
+  downloadErrorDetail?: string;
 }
 
 /** A message as the inbox stores it, whatever the platform. */
@@ -43,6 +57,14 @@ export interface NormalizedMessage {
   emojis?: { index: number; length: number; productId: string; emojiId: string }[];
   /** Anything else worth keeping for display (contact cards, story replies, referral). */
   extra?: Record<string, unknown>;
+  /**
+   * false: the content cannot be shown (an Instagram photo whose content is not
+   * delivered, MEDIA-16; a LINE sticker the inbox cannot display, MEDIA-20/21); the
+   * console shows `placeholder` (zh-TW; `placeholderEn` in English) instead.
+   */
+  displayable?: boolean;
+  placeholder?: string;
+  placeholderEn?: string;
 }
 
 export type PostbackSource = "rich_menu_bot_card" | "rich_menu_text_inbox" | "fb_get_started" | "fb_persistent_menu" | "request_human" | "other";
@@ -131,6 +153,14 @@ export interface ChannelCredentials {
   [k: string]: unknown;
 }
 
+/** The bytes of an inbound message's media, as downloaded from the platform. */
+export interface FetchedMedia {
+  bytes: Buffer;
+  /** What the platform says the type is (the inbox trusts the bytes, not this). */
+  mimeType?: string;
+  fileName?: string;
+}
+
 export interface ChannelAdapter {
   readonly platform: Platform;
   /** Constant-time signature check on the raw bytes. */
@@ -150,4 +180,12 @@ export interface ChannelAdapter {
    * Absent on platforms without one.
    */
   checkSend?(ctx: SendCheckContext): { code: string; message: string; messageEn: string } | null;
+  /**
+   * Downloads the content of an inbound message's media (LINE content API,
+   * WhatsApp media id, Meta attachment URL). Errors are PlatformErrors: gone
+   * (404/410) is content_rejected, 5xx/429 are retryable; a file over the inbound
+   * limit is content_rejected with code "too_large". Absent on platforms whose
+   * inbound media the inbox does not download.
+   */
+  fetchMedia?(ref: MediaRef, credentials: ChannelCredentials, baseUrl?: string): Promise<FetchedMedia>;
 }

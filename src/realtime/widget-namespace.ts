@@ -122,7 +122,12 @@ export function attachWidgetNamespace(io: Server, ctx: AppContext, o: WidgetName
       }
     });
 
+    // The token is short-lived; so is the socket it opened (the frame renews its session and reconnects).
+    const expiry = setTimeout(() => socket.disconnect(true), Math.min(Math.max(v.exp - ctx.clock.now().getTime(), 0), 2 ** 31 - 1));
+    expiry.unref();
+
     socket.on("disconnect", (reason) => {
+      clearTimeout(expiry);
       // A server going down is not the visitor leaving: they reconnect to another process.
       if (reason === "server shutting down" || closed) return;
       scheduleOffline(v, room);

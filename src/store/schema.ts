@@ -92,6 +92,14 @@ export interface MediaFileRow {
   mime_type: string; file_name: string; size: number; sha256: string; bytes: Buffer; expires_at: Ts | null; created_at: Ts;
 }
 
+export interface SavedReplyRow {
+  id: string; workspace_id: string; kind: Generated<string>; title: string; category: string | null; items: Json<unknown[]>;
+  audience: Json<Record<string, unknown>>; owner_member_id: string | null; created_at: Ts; updated_at: Ts;
+}
+export interface ProductRow {
+  id: string; workspace_id: string; external_id: string; name: string; url: string; image_url: string | null; price: string | null; currency: string | null; updated_at: Ts;
+}
+
 export interface DB {
   workspaces: WorkspaceRow;
   regions: RegionRow;
@@ -118,6 +126,8 @@ export interface DB {
   notifications: NotificationRow;
   media_files: MediaFileRow;
   orders: OrderRow;
+  saved_replies: SavedReplyRow;
+  products: ProductRow;
   login_failures: { id: Generated<string>; email: string; ip: string; at: Ts };
   carts: CartRow;
 }

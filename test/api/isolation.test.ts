@@ -15,7 +15,7 @@ let t: TestApp;
 let A: World;
 let B: World;
 /** A's objects that B must never reach. */
-let a: { conversationId: string; messageId: string; ruleId: string; memberId: string; channelId: string; contactId: string; tagId: string; blacklistedContactId: string; identityId: string };
+let a: { conversationId: string; messageId: string; ruleId: string; memberId: string; channelId: string; contactId: string; tagId: string; blacklistedContactId: string; identityId: string; savedReplyId: string };
 let bConversationId: string;
 let bTagId: string;
 
@@ -128,7 +128,9 @@ beforeAll(async () => {
   const blacklistedContactId = (await A.get(A.tokens.admin, `/api/conversations/${bl.conversationId}`)).contact.id;
   expect((await t.req("POST", `/api/conversations/${bl.conversationId}/blacklist`, { token: A.tokens.admin })).status).toBe(200);
   const identityId = (await A.get(A.tokens.admin, `/api/contacts/${contactId}`)).identities[0].id;
-  a = { conversationId: c.conversationId, messageId: reply.body.id, ruleId: rule.body.id, memberId: A.ids.agent, channelId: A.channelId, contactId, tagId: tag.body.id, blacklistedContactId, identityId };
+  const saved = await t.req("POST", "/api/saved-replies", { token: A.tokens.admin, body: { title: "A only", items: [{ kind: "text", text: "a" }], audience: { kind: "roles", roles: ["admin", "agent"] } } });
+  expect(saved.status).toBe(201);
+  a = { conversationId: c.conversationId, messageId: reply.body.id, ruleId: rule.body.id, memberId: A.ids.agent, channelId: A.channelId, contactId, tagId: tag.body.id, blacklistedContactId, identityId, savedReplyId: saved.body.id };
   // B has every optional feature on, so no feature gate answers before the workspace check does.
   const bSettings = (await B.get(B.tokens.admin, "/api/workspace")).settings as Record<string, unknown>;
   const features = Object.fromEntries(Object.entries(bSettings).filter(([, v]) => typeof v === "boolean").map(([k]) => [k, true]));
@@ -150,10 +152,12 @@ const idFor = (path: string, param: string): string | undefined => {
     if (path.startsWith("/api/contacts/{id}")) return a.contactId;
     if (path.startsWith("/api/blacklist/{id}")) return a.blacklistedContactId;
     if (path.startsWith("/api/integrations/carts/{id}")) return a.contactId;
+    if (path.startsWith("/api/saved-replies/{id}")) return a.savedReplyId;
     return undefined;
   }
   if (param === "tagId") return a.tagId;
   if (param === "identityId") return a.identityId;
+  if (param === "savedReplyId") return a.savedReplyId;
   return undefined;
 };
 const paramsOf = (path: string) => [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);

@@ -56,13 +56,13 @@ export interface WidgetRouteOptions {
   secret?: string;
   /** PUBLIC_URL: stored image URLs are absolute with it (the console and integrators read them). */
   publicUrl?: string;
-  /** The built widget folder (tests). */
+  /** The built widget folder; default PARLEY_WIDGET_DIST, else widget/dist. */
   distDir?: string;
 }
 
-function uploadsDirOf(o: WidgetRouteOptions): string {
-  if (o.uploadsDir) return o.uploadsDir;
-  if (o.dataDir && o.dataDir !== ":memory:") return join(o.dataDir, "uploads");
+/** DATA_DIR/uploads; with an in-memory database, a temporary folder of this process. */
+export function widgetUploadsDir(dataDir: string | undefined): string {
+  if (dataDir && dataDir !== ":memory:") return join(dataDir, "uploads");
   return join(tmpdir(), `parley-uploads-${process.pid}`);
 }
 
@@ -110,8 +110,8 @@ const STATIC_TYPES: Record<string, string> = {
 
 export const widgetRoutes = (ctx: AppContext, o: WidgetRouteOptions = {}): FastifyPluginAsyncZod => async (app) => {
   const secret = o.secret ?? widgetSecret();
-  const uploads = new UploadStore(uploadsDirOf(o));
-  const dist = resolve(o.distDir ?? WIDGET_DIST);
+  const uploads = new UploadStore(o.uploadsDir ?? widgetUploadsDir(o.dataDir));
+  const dist = resolve(o.distDir ?? (process.env.PARLEY_WIDGET_DIST || WIDGET_DIST));
   const publicUrl = (o.publicUrl ?? "").replace(/\/+$/, "");
 
   // Image uploads are the request body itself (this plugin's routes only).

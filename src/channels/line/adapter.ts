@@ -6,11 +6,14 @@
  * retry after a lost response is answered 409 by LINE instead of sending twice.
  */
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
-import type { ChannelAdapter, ChannelCredentials, NormalizedMessage, OutboundMessage, SendResult, WebhookRequest } from "../types.js";
+import type { ChannelAdapter, ChannelCredentials, FetchedMedia, MediaRef, NormalizedMessage, OutboundMessage, SendResult, WebhookRequest } from "../types.js";
 import { PlatformError } from "../types.js";
+import { downloadMedia } from "../media-download.js";
 import { parseLineWebhook, verifyLineSignature } from "./webhook.js";
 
 export const LINE_API_BASE = "https://api.line.me";
+/** Content endpoints live on their own host (reference/channels/line.md §3). */
+export const LINE_DATA_API_BASE = "https://api-data.line.me";
 /** Without a deadline a hung connection would hold the delivery worker; the retry key makes retrying safe. */
 const SEND_TIMEOUT_MS = 15_000;
 
@@ -92,6 +95,34 @@ function parseBody(s: string): LineErrorBody {
   }
 }
 
+/**
+ * Where message content is fetched: explicit argument (tests), dataApiBaseUrl, then
+ * apiBaseUrl — a channel pointed at another API host (the simulator) has its content
+ * there too — then LINE's api-data host.
+ */
+export function lineDataBase(creds: ChannelCredentials, baseUrl?: string): string {
+  return (baseUrl ?? (cred(creds, "dataApiBaseUrl") || cred(creds, "apiBaseUrl") || LINE_DATA_API_BASE)).replace(/\/+$/, "");
+}
+
+/**
+ * An inbound message's content: contentProvider "line" (platformMediaId) from
+ * GET api-data /v2/bot/message/{id}/content with the channel token; "external"
+ * from its originalContentUrl, without the token. A video or audio LINE is still
+ * preparing answers 202: retried later.
+ */
+export async function fetchLineMedia(ref: MediaRef, creds: ChannelCredentials, baseUrl?: string): Promise<FetchedMedia> {
+  const trusted = [lineDataBase(creds, baseUrl), cred(creds, "apiBaseUrl")].filter(Boolean);
+  if (ref.platformMediaId) {
+    const token = cred(creds, "channelAccessToken");
+    if (!token) throw new PlatformError("auth_revoked", "no_token", "LINE channel access token is not set");
+    const url = `${lineDataBase(creds, baseUrl)}/v2/bot/message/${encodeURIComponent(ref.platformMediaId)}/content`;
+    return downloadMedia(url, { headers: { authorization: `Bearer ${token}` }, trustedOrigins: trusted, classify: (status, headers, body) => lineError(status, headers, parseBody(body)) });
+  }
+  const external = ref.sourceUrl ?? ref.url;
+  if (external) return downloadMedia(external, { trustedOrigins: trusted });
+  throw new PlatformError("content_rejected", "no_media", "the message has no content to download");
+}
+
 export const lineAdapter: ChannelAdapter = {
   platform: "line",
   verify: (req, creds) => verifyLineSignature(req.rawBody, header(req.headers, "x-line-signature"), cred(creds, "channelSecret")),
@@ -134,4 +165,5 @@ export const lineAdapter: ChannelAdapter = {
       clearTimeout(timer);
     }
   },
+  fetchMedia: fetchLineMedia,
 };

@@ -5,8 +5,9 @@
  * verifyToken (GET handshake), optional pageId (drop other accounts' entries)
  * and graphBaseUrl (simulator).
  */
-import type { ChannelAdapter, ChannelCredentials, NormalizedMessage, OutboundMessage, SendResult } from "../types.js";
+import type { ChannelAdapter, ChannelCredentials, FetchedMedia, MediaRef, NormalizedMessage, OutboundMessage, SendResult } from "../types.js";
 import { PlatformError } from "../types.js";
+import { downloadMedia } from "../media-download.js";
 import { get, idStr } from "./common.js";
 import { parseMetaWebhook, verifyMetaChallenge, verifyMetaSignature } from "./webhook.js";
 import { cred, graphBase, graphPost, GRAPH_VERSION, header, readJsonBody, splitForeignEntries, type Classifier } from "./graph.js";
@@ -60,6 +61,17 @@ export function metaSendBody(msg: OutboundMessage, platform: MetaPlatform): Reco
   };
 }
 
+/**
+ * An inbound attachment's content: its payload.url is a signed CDN link that
+ * expires (meta-messenger-instagram.md: "download promptly"), fetched without the Page token.
+ * An expired or refused link (403/404/410) is gone for good.
+ */
+export async function fetchMetaMedia(ref: MediaRef, creds: ChannelCredentials, baseUrl?: string): Promise<FetchedMedia> {
+  const url = ref.sourceUrl ?? ref.url;
+  if (!url) throw new PlatformError("content_rejected", "no_media", "the attachment has no URL");
+  return downloadMedia(url, { trustedOrigins: [graphBase(creds, baseUrl)] });
+}
+
 export function createMetaAdapter(platform: MetaPlatform): ChannelAdapter {
   return {
     platform,
@@ -84,6 +96,7 @@ export function createMetaAdapter(platform: MetaPlatform): ChannelAdapter {
       if (!id) throw new PlatformError("temporary", "no_id", "Meta answered without a message_id");
       return { platformMessageId: id };
     },
+    fetchMedia: fetchMetaMedia,
   };
 }
 

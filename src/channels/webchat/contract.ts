@@ -5,18 +5,23 @@
  * Types and constants only: no Node or DOM imports, so both sides can use it.
  */
 
+import { CAPABILITIES, MEDIA_TEXT } from "../../domain/channel-capabilities.js";
+
 /** The Socket.IO namespace the frame connects to (same path as the console's stream). */
 export const WIDGET_NAMESPACE = "/widget";
 
-/** MEDIA-3, MEDIA-6, MEDIA-7: the widget accepts JPG/JPEG/PNG images up to 10 MB. */
-export const WIDGET_IMAGE_LIMIT_BYTES = 10 * 1024 * 1024;
-export const WIDGET_IMAGE_TYPES = ["image/png", "image/jpeg"] as const;
-export type WidgetImageType = (typeof WIDGET_IMAGE_TYPES)[number];
+/** MEDIA-3, MEDIA-6, MEDIA-7: what a visitor may send, from the channel capability table (JPG/JPEG/PNG up to 10 MB). */
+const IMAGE_RULE = CAPABILITIES.webchat.media.image ?? { maxBytes: 0, mimeTypes: [] };
+export const WIDGET_IMAGE_LIMIT_BYTES = IMAGE_RULE.maxBytes;
+export const WIDGET_IMAGE_TYPES: readonly string[] = IMAGE_RULE.mimeTypes ?? [];
+/** The types the server recognises by their magic bytes. */
+export type WidgetImageType = "image/png" | "image/jpeg";
 
-/** MEDIA-7 (proposed texts). */
+const tooLarge = MEDIA_TEXT.tooLarge(`${Math.round(WIDGET_IMAGE_LIMIT_BYTES / (1024 * 1024))}MB`);
+/** MEDIA-7 (proposed texts), with the codes the widget endpoints answer. */
 export const WIDGET_ERRORS = {
-  tooLarge: { code: "file_too_large", zh: "檔案超過大小限制(10MB)", en: "File exceeds the size limit (10MB)" },
-  badType: { code: "unsupported_file_type", zh: "不支援此檔案類型", en: "This file type is not supported" },
+  tooLarge: { code: "file_too_large", zh: tooLarge.zh, en: tooLarge.en },
+  badType: { code: "unsupported_file_type", zh: MEDIA_TEXT.unsupported.zh, en: MEDIA_TEXT.unsupported.en },
   badName: { code: "invalid_file_name", zh: "檔案名稱不合法", en: "Invalid file name" },
 } as const;
 

@@ -5,19 +5,20 @@
  * random id in DATA_DIR/uploads; the visitor's file name is only kept as
  * metadata (and refused when it tries to name a path).
  */
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { mkdir, readFile, rename, stat, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { WIDGET_IMAGE_LIMIT_BYTES, type WidgetImageType } from "./contract.js";
+import { WIDGET_IMAGE_LIMIT_BYTES, WIDGET_IMAGE_TYPES, type WidgetImageType } from "./contract.js";
 
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const JPEG = Buffer.from([0xff, 0xd8, 0xff]);
 
-/** The image type by magic bytes, or null (anything else, however it is named). */
+/** The image type by magic bytes, or null (anything else, however it is named, or a type the channel does not take). */
 export function sniffImage(buf: Buffer): WidgetImageType | null {
-  if (buf.length >= PNG.length + 8 && buf.subarray(0, PNG.length).equals(PNG) && buf.subarray(12, 16).toString("latin1") === "IHDR") return "image/png";
-  if (buf.length >= 4 && buf.subarray(0, 3).equals(JPEG)) return "image/jpeg";
-  return null;
+  let type: WidgetImageType | null = null;
+  if (buf.length >= PNG.length + 8 && buf.subarray(0, PNG.length).equals(PNG) && buf.subarray(12, 16).toString("latin1") === "IHDR") type = "image/png";
+  else if (buf.length >= 4 && buf.subarray(0, 3).equals(JPEG)) type = "image/jpeg";
+  return type && WIDGET_IMAGE_TYPES.includes(type) ? type : null;
 }
 
 export const EXTENSION: Record<WidgetImageType, string> = { "image/png": "png", "image/jpeg": "jpg" };
@@ -32,7 +33,8 @@ export function safeFileName(name: string): string | null {
   return n;
 }
 
-export const UPLOAD_ID_RE = /^[a-f0-9]{32}$/;
+/** A random (v4) UUID: 122 random bits, the same shape as every other id in the paths. */
+export const UPLOAD_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 export interface UploadMeta {
   id: string;
@@ -59,7 +61,7 @@ export class UploadStore {
   async save(bytes: Buffer, meta: Omit<UploadMeta, "id" | "size">): Promise<UploadMeta> {
     if (bytes.length > WIDGET_IMAGE_LIMIT_BYTES) throw new Error("too large");
     await mkdir(this.dir, { recursive: true });
-    const id = randomBytes(16).toString("hex");
+    const id = randomUUID();
     const p = this.paths(id);
     const full: UploadMeta = { id, size: bytes.length, ...meta };
     // Data first, then its metadata: a file without metadata is never served.

@@ -17,6 +17,7 @@ import { setMessageStatusInTx } from "../../usecases/update-message-status.js";
 import type { ChannelRef } from "../../usecases/receive-inbound.js";
 import type { VisitorClaims } from "./token.js";
 import type { StatusPush, VisitorMessage } from "./contract.js";
+import { UPLOAD_ID_RE } from "./uploads.js";
 
 export interface WidgetChannel extends ChannelRef {
   name: string;
@@ -64,10 +65,21 @@ export async function findVisitor(db: Db, v: Pick<VisitorClaims, "channelId" | "
 export const visitorPlatformId = (visitorId: string, clientMessageId: string) => `${visitorId}:${clientMessageId}`;
 
 export const uploadPath = (id: string) => `/widget/api/uploads/${id}`;
-const UPLOAD_ID_RE = /^[a-f0-9]{32}$/;
 
-function contentOf(m: Selectable<MessageRow>): { kind?: string; media?: { platformMediaId?: unknown } } {
+function contentOf(m: Selectable<MessageRow>): { kind?: string; media?: { platformMediaId?: unknown; url?: unknown } } {
   return (typeof m.content === "string" ? JSON.parse(m.content) : m.content) ?? {};
+}
+
+/** An agent's image served by this server (/media/:id/:token), as a same-origin path for the frame. */
+const SERVED_MEDIA = /^(?:https?:\/\/[^/?#]+)?(\/media\/[A-Za-z0-9_-]+\/[A-Za-z0-9_-]+)$/;
+
+/** The customer-visible form of an agent's or bot's message (text, or an image this server serves). */
+function agentMessage(m: Selectable<MessageRow>, status: "sent" | "received" | "read"): VisitorMessage {
+  const base = { id: m.id, from: "agent" as const, status, createdAt: new Date(m.created_at).toISOString() };
+  const url = contentOf(m).media?.url;
+  const path = m.kind === "image" && typeof url === "string" ? SERVED_MEDIA.exec(url)?.[1] : undefined;
+  if (path) return { ...base, kind: "image", text: "", imageUrl: path };
+  return { ...base, kind: "text", text: m.text || previewOf(m.kind, "") };
 }
 
 /** The customer-visible form of a message, or null for what the customer never sees. */
@@ -85,7 +97,7 @@ export function toVisitorMessage(m: Selectable<MessageRow>, visitorId: string): 
   if (m.direction === "out" && (m.sender_kind === "agent" || m.sender_kind === "bot")) {
     // 發送中 has not reached the visitor yet; 傳送失敗 never will.
     if (m.status !== "sent" && m.status !== "received" && m.status !== "read") return null;
-    return { id: m.id, from: "agent", kind: "text", text: m.text || previewOf(m.kind, ""), status: m.status, createdAt };
+    return agentMessage(m, m.status);
   }
   return null; // system messages (state changes) and anything else internal
 }
@@ -93,7 +105,7 @@ export function toVisitorMessage(m: Selectable<MessageRow>, visitorId: string): 
 /** An agent message as pushed at delivery: the status it gets by being delivered. */
 export function deliveredMessage(m: Selectable<MessageRow>): VisitorMessage | null {
   if (m.direction !== "out" || (m.sender_kind !== "agent" && m.sender_kind !== "bot")) return null;
-  return { id: m.id, from: "agent", kind: "text", text: m.text || previewOf(m.kind, ""), status: m.status === "received" || m.status === "read" ? m.status : "sent", createdAt: new Date(m.created_at).toISOString() };
+  return agentMessage(m, m.status === "received" || m.status === "read" ? m.status : "sent");
 }
 
 const customerVisible = (eb: ExpressionBuilder<DB, "messages">) =>

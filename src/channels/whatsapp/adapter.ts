@@ -7,10 +7,11 @@
  * fails the message later through a `failed` status (131047): that arrives
  * as a webhook, the synchronous error is handled too.
  */
-import type { ChannelAdapter, ChannelCredentials, InboundEvent, NormalizedMessage, OutboundMessage, SendResult } from "../types.js";
+import type { ChannelAdapter, ChannelCredentials, FetchedMedia, InboundEvent, MediaRef, NormalizedMessage, OutboundMessage, SendResult } from "../types.js";
 import { PlatformError } from "../types.js";
-import { asArray, get, hashKey, idStr, isObj } from "../meta/common.js";
-import { cred, graphBase, graphPost, GRAPH_VERSION, header, readJsonBody, type Classifier } from "../meta/graph.js";
+import { asArray, get, hashKey, idStr, isObj, str } from "../meta/common.js";
+import { cred, graphBase, graphError, graphPost, GRAPH_VERSION, header, readGraphError, readJsonBody, type Classifier } from "../meta/graph.js";
+import { downloadMedia, graphGetJson } from "../media-download.js";
 import { parseWhatsAppWebhook, verifyMetaChallenge, verifyMetaSignature } from "./webhook.js";
 
 export const classifyWhatsAppSendError: Classifier = (_status, e) => {
@@ -108,6 +109,47 @@ function dropForeignNumbers(body: unknown, phoneNumberId: string): { body: unkno
   return { body: { ...body, entry }, foreign };
 }
 
+/** Hosts Meta serves WhatsApp media from (lookaside.fbsbx.com): the only ones the token is sent to. */
+const MEDIA_HOSTS = /(^|\.)(fbsbx\.com|facebook\.com|fbcdn\.net|whatsapp\.net)$/i;
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { error: { message: text.slice(0, 300) } };
+  }
+}
+
+/**
+ * An inbound media id → GET /{media-id} {url, mime_type} → GET url with the Bearer
+ * token (the URL lives 5 minutes, so each attempt asks for a fresh one). The token
+ * goes to Meta's media hosts or the configured Graph host only.
+ */
+export async function fetchWhatsAppMedia(ref: MediaRef, creds: ChannelCredentials, baseUrl?: string): Promise<FetchedMedia> {
+  const base = graphBase(creds, baseUrl);
+  if (!ref.platformMediaId) {
+    if (ref.url) return downloadMedia(ref.url, { trustedOrigins: [base] });
+    throw new PlatformError("content_rejected", "no_media", "the message has no media id");
+  }
+  const token = cred(creds, "accessToken");
+  const info = await graphGetJson(`${base}/${GRAPH_VERSION}/${encodeURIComponent(ref.platformMediaId)}`, token, (status, headers, body) =>
+    graphError(status, headers, readGraphError(parseJson(body)), classifyWhatsAppSendError),
+  );
+  const url = str(get(info, "url"));
+  if (!url) throw new PlatformError("temporary", "no_url", "WhatsApp answered without a media URL");
+  let host: string;
+  let origin: string;
+  try {
+    ({ hostname: host, origin } = new URL(url));
+  } catch {
+    throw new PlatformError("content_rejected", "bad_url", "WhatsApp answered with an invalid media URL");
+  }
+  if (origin !== new URL(base).origin && !MEDIA_HOSTS.test(host)) throw new PlatformError("content_rejected", "untrusted_media_host", `not sending the token to ${host}`);
+  const got = await downloadMedia(url, { headers: { authorization: `Bearer ${token}` }, trustedOrigins: [base] });
+  const mime = str(get(info, "mime_type"));
+  return { ...got, ...(mime ? { mimeType: mime } : {}) };
+}
+
 export const whatsAppAdapter: ChannelAdapter = {
   platform: "whatsapp",
   verify: (req, creds) => verifyMetaSignature(req.rawBody, header(req.headers, "x-hub-signature-256"), cred(creds, "appSecret")),
@@ -127,4 +169,5 @@ export const whatsAppAdapter: ChannelAdapter = {
     if (!id) throw new PlatformError("temporary", "no_id", "WhatsApp answered without a message id");
     return { platformMessageId: id };
   },
+  fetchMedia: fetchWhatsAppMedia,
 };
