@@ -16,7 +16,8 @@ export function App() {
 
   let body;
   if (me.isPending) body = <div className="splash" role="status">{t("app.loading")}</div>;
-  else if (me.isError)
+  // A failed refresh keeps the console of the member already known.
+  else if (me.isError && me.data === undefined)
     body = (
       <div className="splash" role="alert">
         <p>{t("app.loadFailed")}</p>

@@ -4,7 +4,27 @@
  * becomes an ApiError carrying the server's { code, message, messageEn }.
  */
 import type { BatchAction, Role, ViewKey } from "./domain";
-import type { BatchResult, Channel, Conversation, ConversationAction, ConversationPage, Counts, ListFilters, Me, Member, Message, MessagePage, StatusLogEntry } from "./types";
+import type { MediaKind } from "./domain";
+import type {
+  BatchResult,
+  Channel,
+  Contact,
+  ContactPatch,
+  Conversation,
+  ConversationAction,
+  ConversationPage,
+  Counts,
+  ListFilters,
+  Me,
+  Member,
+  Message,
+  MessagePage,
+  SearchCriteria,
+  StatusLogEntry,
+  Tag,
+  UploadResult,
+  Workspace,
+} from "./types";
 
 export class ApiError extends Error {
   constructor(
@@ -52,24 +72,96 @@ async function request<T>(method: string, path: string, opts: { body?: unknown; 
     });
   } catch (e) {
     if ((e as Error).name === "AbortError") throw e;
-    throw new ApiError(0, "network", "無法連線到伺服器,請檢查網路連線", "Cannot reach the server; check the network connection");
+    throw networkError();
   }
   const text = await res.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = null;
-    }
+  if (!res.ok) {
+    if (res.status === 401 && path !== "/api/auth/login") onUnauthorized();
+    throw errorOf(res.status, res.statusText, text);
+  }
+  return parseJson(text) as T;
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+const networkError = () => new ApiError(0, "network", "無法連線到伺服器,請檢查網路連線", "Cannot reach the server; check the network connection");
+
+/** The server's { error: { code, message, messageEn, ...details } } as an ApiError. */
+function errorOf(status: number, statusText: string, body: string): ApiError {
+  const err = (parseJson(body) as { error?: Record<string, unknown> } | null)?.error;
+  const { code, message, messageEn, ...details } = err ?? {};
+  return new ApiError(status, String(code ?? "http_" + status), String(message ?? (statusText || "Error")), messageEn as string | undefined, details);
+}
+
+export interface UploadOptions {
+  conversationId: string;
+  file: File;
+  kind: MediaKind;
+  clientMessageId: string;
+  /** 0..1 of the bytes sent. */
+  onProgress: (fraction: number) => void;
+  signal: AbortSignal;
+}
+
+/**
+ * POST /api/conversations/:id/attachments with the file's bytes as the body.
+ * XMLHttpRequest rather than fetch: only it reports upload progress.
+ */
+export function uploadAttachment(o: UploadOptions): Promise<UploadResult> {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", withQuery(`/api/conversations/${o.conversationId}/attachments`, { fileName: o.file.name, kind: o.kind, clientMessageId: o.clientMessageId }));
+    xhr.withCredentials = true;
+    xhr.setRequestHeader("accept", "application/json");
+    xhr.setRequestHeader("content-type", o.file.type || "application/octet-stream");
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable && e.total > 0) o.onProgress(e.loaded / e.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        o.onProgress(1);
+        resolve(parseJson(xhr.responseText) as UploadResult);
+        return;
+      }
+      if (xhr.status === 401) onUnauthorized();
+      reject(errorOf(xhr.status, xhr.statusText, xhr.responseText));
+    };
+    xhr.onerror = () => reject(networkError());
+    xhr.onabort = () => reject(new DOMException("Upload cancelled", "AbortError"));
+    if (o.signal.aborted) return reject(new DOMException("Upload cancelled", "AbortError"));
+    o.signal.addEventListener("abort", () => xhr.abort(), { once: true });
+    xhr.send(o.file);
+  });
+}
+
+/** A download through fetch (errors come back as ApiError), then saved under the server's file name. */
+async function download(path: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: "same-origin" });
+  } catch {
+    throw networkError();
   }
   if (!res.ok) {
-    const err = (data as { error?: { code?: string; message?: string; messageEn?: string } } | null)?.error;
-    if (res.status === 401 && path !== "/api/auth/login") onUnauthorized();
-    const { code, message, messageEn, ...details } = (err ?? {}) as Record<string, unknown>;
-    throw new ApiError(res.status, String(code ?? "http_" + res.status), String(message ?? res.statusText ?? "Error"), messageEn as string | undefined, details);
+    if (res.status === 401) onUnauthorized();
+    throw errorOf(res.status, res.statusText, await res.text());
   }
-  return data as T;
+  const name = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(res.headers.get("content-disposition") ?? "")?.[1] ?? "export.csv";
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = decodeURIComponent(name);
+  document.body.append(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export interface Preferences {
@@ -119,6 +211,22 @@ export const api = {
   batch: (action: BatchAction, ids: string[], toMemberId?: string) => request<BatchResult>("POST", "/api/conversations/batch", { body: { action, ids, toMemberId } }),
   members: (q: { q?: string; role?: Role | ""; active?: boolean }, signal?: AbortSignal) =>
     request<{ items: Member[] }>("GET", "/api/members", { signal, query: { q: q.q?.trim() || undefined, role: q.role || undefined, active: q.active === undefined ? undefined : String(q.active) } }),
+  search: (c: SearchCriteria, cursor?: string, signal?: AbortSignal) =>
+    request<ConversationPage>("GET", "/api/conversations/search", { signal, query: { ...c, cursor, limit: 30 } }),
+  workspace: () => request<Workspace>("GET", "/api/workspace"),
+  contact: (id: string, signal?: AbortSignal) => request<Contact>("GET", `/api/contacts/${id}`, { signal }),
+  updateContact: (id: string, patch: ContactPatch) => request<{ ok: true }>("PATCH", `/api/contacts/${id}`, { body: patch }),
+  tags: (q: string, signal?: AbortSignal) => request<{ items: Tag[] }>("GET", "/api/tags", { signal, query: { q: q.trim() || undefined } }),
+  createTag: (name: string) => request<{ id: string; name: string }>("POST", "/api/tags", { body: { name } }),
+  /** A tag the customer already has answers 409 with needsConfirmation until confirmRepeat (PROF-14). */
+  applyTag: (contactId: string, tagId: string, o: { confirmRepeat?: boolean; conversationId?: string } = {}) =>
+    request<{ ok: true; count: number }>("POST", `/api/contacts/${contactId}/tags`, { body: { tagId, confirmRepeat: o.confirmRepeat ?? false, conversationId: o.conversationId } }),
+  removeTag: (contactId: string, tagId: string) => request<{ ok: true }>("DELETE", `/api/contacts/${contactId}/tags/${tagId}`),
+  /** 「狀態功能:有效」: off blocks the customer on this conversation (PROF-31). */
+  setActive: (id: string, active: boolean) => request<{ active: boolean; changed: boolean }>("POST", `/api/conversations/${id}/active`, { body: { active } }),
+  exportCsv: (id: string) => download(`/api/conversations/${id}/export.csv`),
+  /** PROF-35, PROF-40: the CSV by email to the requesting administrator, sent by a job (202). */
+  exportEmail: (id: string) => request<{ queued: true }>("POST", `/api/conversations/${id}/export-email`),
 };
 
 /** A full conversation, as opposed to the bare { id } of one the member no longer sees. */

@@ -10,6 +10,8 @@ export { STATUS_TEXT, type DeliveryStatus, type Platform } from "../../src/domai
 export { WAITING_TOOLTIP, waitingLevel, type WaitingLevel } from "../../src/domain/waiting.js";
 export { BATCH_BY_VIEW, MAX_BATCH_TRANSFER, batchAllowedForRole, type BatchAction } from "../../src/domain/batch.js";
 export { TEXT } from "../../src/domain/errors.js";
+export type { ChannelCapabilities, MediaKind, MediaRule } from "../../src/domain/channel-capabilities.js";
+export type { ReplyWindow } from "../../src/domain/reply-window.js";
 
 export interface Bilingual {
   zh: string;

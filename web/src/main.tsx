@@ -6,7 +6,7 @@ import "./styles.css";
 import { ApiError, api, setUnauthorizedHandler } from "./api";
 import { App } from "./App";
 import { keys } from "./hooks/queries";
-import { closeSocket, onAccessChanged, reconnectSocket } from "./socket";
+import { closeSocket, getSocket, onAccessChanged, reconnectSocket } from "./socket";
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -26,17 +26,26 @@ setUnauthorizedHandler(() => {
 
 // The realtime server closed or refused the socket: if the session still holds
 // (e.g. the role changed), reload who the member is and reconnect; if not, the
-// 401 of GET /api/me leads to the login page.
-onAccessChanged((serverClosed) => {
-  void queryClient
-    .fetchQuery({ queryKey: keys.me, queryFn: api.me, staleTime: 0 })
+// 401 of GET /api/me leads to the login page. A server that cannot be reached
+// (a restart) is asked again with a growing pause until it answers, unless the
+// member reconnected meanwhile with 「重新連線」.
+function checkAccess(serverClosed: boolean, attempt = 0): void {
+  api
+    .me()
     .then((me) => {
+      queryClient.setQueryData(keys.me, me);
       if (!me?.member) return;
       void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== keys.me[0] });
-      if (serverClosed) reconnectSocket();
+      if (serverClosed && !getSocket().connected) reconnectSocket();
     })
-    .catch(() => {});
-});
+    .catch(() => {
+      if (!serverClosed) return;
+      window.setTimeout(() => {
+        if (!getSocket().connected) checkAccess(true, attempt + 1);
+      }, Math.min(1000 * 2 ** attempt, 10_000));
+    });
+}
+onAccessChanged((serverClosed) => checkAccess(serverClosed));
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -16,6 +16,7 @@ export interface ServerEvents {
   "conversation.updated": (e: { conversationId: string; state: string; queue: string | null; followerId: string | null; version: number }) => void;
   "conversation.deleted": (e: { conversationId: string }) => void;
   "unread.changed": (e: { conversationId: string }) => void;
+  "contact.updated": (e: { contactId: string }) => void;
   "counts.changed": () => void;
   notification: (e: { id?: string; kind: string; text: string; conversationId?: string; contactName?: string }) => void;
   ready: (e: { memberId: string }) => void;

@@ -3,7 +3,7 @@
  * src/usecases/conversation-dto.ts, src/store/messages.ts messageDto,
  * src/api/routes/*.ts).
  */
-import type { BatchAction, DeliveryStatus, Platform, Role, ViewKey, WaitingLevel, Bilingual } from "./domain";
+import type { BatchAction, ChannelCapabilities, DeliveryStatus, Platform, ReplyWindow, Role, ViewKey, WaitingLevel, Bilingual } from "./domain";
 
 export type { Platform };
 
@@ -51,6 +51,13 @@ export interface Conversation {
   version: number;
   createdAt: string;
   actions: ConversationAction[];
+  /** Team-member avatars of the row (VIEW-16..VIEW-18): member ids, or "bot". */
+  avatars: string[];
+  /** 「狀態功能:有效」 (PROF-31): false while the customer is blocked. */
+  active: boolean;
+  lastExportedAt: string | null;
+  /** What may be sent now on this channel and the hint to show (ADV-20, ADV-25, ADV-33). */
+  replyWindow: ReplyWindow;
 }
 
 export interface ConversationPage {
@@ -88,6 +95,8 @@ export interface Message {
   statusReason: string | null;
   statusAt: string | null;
   unsent: boolean;
+  /** LINE files sent 1:1: the end of the download period (MEDIA-9..MEDIA-12). */
+  mediaExpiresAt?: string | null;
   clientMessageId: string | null;
   createdAt: string;
   /** Console only: a reply not yet accepted by the server. */
@@ -97,7 +106,7 @@ export interface Message {
 export interface MessageContent {
   kind?: string;
   text?: string;
-  media?: { url?: string; fileName?: string; mimeType?: string };
+  media?: { url?: string; fileName?: string; mimeType?: string; size?: number };
   location?: { latitude: number; longitude: number; title?: string; address?: string };
   [key: string]: unknown;
 }
@@ -123,6 +132,8 @@ export interface Channel {
   name: string;
   externalId: string | null;
   active: boolean;
+  /** What the channel can carry (MEDIA-3): the composer offers only these. */
+  capabilities: ChannelCapabilities;
 }
 
 export interface Member {
@@ -150,4 +161,54 @@ export interface BatchResult {
   failed: number;
   summary: string;
   results: { id: string; ok: boolean; error?: { code: string; message: string } }[];
+}
+
+export interface Tag {
+  id: string;
+  name: string;
+  color: string | null;
+}
+
+export interface Contact {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+  note: string | null;
+  avatarUrl: string | null;
+  blocked: boolean;
+  online: boolean;
+  lastPageUrl: string | null;
+  tags: (Tag & { count: number })[];
+}
+
+export interface ContactPatch {
+  name?: string;
+  email?: string | null;
+  phone?: string | null;
+  note?: string | null;
+}
+
+export interface Workspace {
+  id: string;
+  name: string;
+  slug: string;
+  settings: { conversationExport?: boolean; [key: string]: unknown };
+}
+
+/** GET /api/conversations/search (VIEW-29..VIEW-37): criteria combined with AND. */
+export interface SearchCriteria {
+  name?: string;
+  phone?: string;
+  email?: string;
+  note?: string;
+  message?: string;
+  tagId?: string;
+  role?: Role;
+  memberId?: string;
+}
+
+export interface UploadResult {
+  message: Message;
+  hint: Bilingual | null;
 }

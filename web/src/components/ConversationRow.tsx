@@ -8,6 +8,7 @@ import { waitingLevel, type WaitingLevel } from "../domain";
 import type { Conversation } from "../types";
 import { cls, listTime } from "../util";
 import { Avatar } from "./Avatar";
+import { AvatarGroup } from "./AvatarGroup";
 
 interface Props {
   conversation: Conversation;
@@ -70,6 +71,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
           <span className="row-line row-sub">
             {c.follower ? <span className="row-follower">{t("list.follower", { name: c.follower.name })}</span> : <span className="row-channel">{c.channel.name}</span>}
             {c.pinned && <span className="row-pin">{t("list.pinned")}</span>}
+            <AvatarGroup ids={c.avatars} />
           </span>
         </span>
       </button>

@@ -24,6 +24,8 @@ import { ConversationList } from "./ConversationList";
 import { ConversationPane } from "./ConversationPane";
 import { CustomerPanel } from "./CustomerPanel";
 import { EmptyPane } from "./EmptyPane";
+import { Icon } from "./Icon";
+import { SearchPanel } from "./SearchPanel";
 
 /** After these actions the member works on in the conversation's new view. */
 const FOLLOW_INTO_NEW_VIEW: ConversationAction[] = ["follow", "take_over", "reopen"];
@@ -77,6 +79,19 @@ export function Inbox({ me, member }: { me: Me; member: NonNullable<Me["member"]
     [view, views],
   );
 
+  // Search over the list (VIEW-29); 「/」 opens it from anywhere but a text field.
+  const [searching, setSearching] = useState(false);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement;
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || el.closest("input, textarea, select, [contenteditable=true], dialog")) return;
+      e.preventDefault();
+      setSearching(true);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+
   useRealtime(openId, () => {
     toast(t("pane.deleted"), "info");
     navigate(inboxPath(view), { replace: true });
@@ -92,27 +107,38 @@ export function Inbox({ me, member }: { me: Me; member: NonNullable<Me["member"]
           <ViewNav views={views} current={view} channelId={channelId} />
         </nav>
         <section className="list-column" aria-label={t("list.label")}>
-          <ListHeader view={view} channelId={channelId} selectable={selectable} items={items} selected={selected} onSelectionChange={setSelected} />
-          <div className="list-toolbar">
-            <ListControls view={view} filters={filters} onChange={setFilters} canUseGroups={canUseGroups} />
-            <BatchBar view={view} role={member.role} memberId={member.id} items={items} selected={selected} onSelectionChange={setSelected} />
-          </div>
-          <ConversationList
-            view={view}
-            items={items}
-            query={list}
-            openId={openId}
-            onOpen={open}
-            selectable={selectable}
-            selected={selected}
-            onSelectionChange={setSelected}
-            filtered={JSON.stringify(params) !== JSON.stringify(effectiveFilters(view, DEFAULT_FILTERS, canUseGroups))}
-          />
+          {searching ? (
+            <SearchPanel views={views} openId={openId} onClose={() => setSearching(false)} />
+          ) : (
+            <>
+              <button type="button" className="search-launch" onClick={() => setSearching(true)} aria-keyshortcuts="/">
+                <Icon name="search" />
+                <span>{t("search.open")}</span>
+                <kbd aria-hidden="true">/</kbd>
+              </button>
+              <ListHeader view={view} channelId={channelId} selectable={selectable} items={items} selected={selected} onSelectionChange={setSelected} />
+              <div className="list-toolbar">
+                <ListControls view={view} filters={filters} onChange={setFilters} canUseGroups={canUseGroups} />
+                <BatchBar view={view} role={member.role} memberId={member.id} items={items} selected={selected} onSelectionChange={setSelected} />
+              </div>
+              <ConversationList
+                view={view}
+                items={items}
+                query={list}
+                openId={openId}
+                onOpen={open}
+                selectable={selectable}
+                selected={selected}
+                onSelectionChange={setSelected}
+                filtered={JSON.stringify(params) !== JSON.stringify(effectiveFilters(view, DEFAULT_FILTERS, canUseGroups))}
+              />
+            </>
+          )}
         </section>
         <main className="pane" id="main">
           {openId ? <ConversationPane key={openId} id={openId} member={member} onMoved={onMoved} /> : <EmptyPane />}
         </main>
-        {openId && <CustomerPanel key={openId} id={openId} />}
+        {openId && <CustomerPanel key={openId} id={openId} member={member} />}
       </div>
     </div>
   );

@@ -2,6 +2,7 @@
 import { memo } from "react";
 import { useTranslation } from "react-i18next";
 import type { Conversation, Me, Message } from "../types";
+import { safeMediaUrl } from "../media";
 import { clockTime, cls, fullTime } from "../util";
 import { DeliveryStatus } from "./DeliveryStatus";
 import { MessageBody } from "./MessageBody";
@@ -16,6 +17,9 @@ interface Props {
   onRetry: (m: Message) => void;
   onDiscard: (m: Message) => void;
 }
+
+/** Images, stickers and videos show without the coloured bubble around them. */
+const isPicture = (m: Message) => !m.unsent && ["image", "sticker", "video"].includes(m.kind) && !!safeMediaUrl(m.content?.media?.url);
 
 export const MessageItem = memo(function MessageItem({ message: m, followup, conversation, member, names, onRetry, onDiscard }: Props) {
   const { t, i18n } = useTranslation();
@@ -50,7 +54,7 @@ export const MessageItem = memo(function MessageItem({ message: m, followup, con
           {time}
         </div>
       )}
-      <div className="msg-bubble" title={followup ? fullTime(m.createdAt, i18n.language) : undefined}>{m.unsent ? <em className="muted">{t("messages.unsent")}</em> : <MessageBody message={m} />}</div>
+      <div className={cls("msg-bubble", isPicture(m) && "is-media")} title={followup ? fullTime(m.createdAt, i18n.language) : undefined}>{m.unsent ? <em className="muted">{t("messages.unsent")}</em> : <MessageBody message={m} />}</div>
       {out && <DeliveryStatus message={m} onRetry={onRetry} onDiscard={onDiscard} />}
     </div>
   );

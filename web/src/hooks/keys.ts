@@ -1,6 +1,6 @@
 /** Query keys of the console, in one place (lists, counts, one conversation, its messages and log…). */
 import type { Role, ViewKey } from "../domain";
-import type { ListFilters } from "../types";
+import type { ListFilters, SearchCriteria } from "../types";
 
 export const keys = {
   me: ["me"] as const,
@@ -15,4 +15,8 @@ export const keys = {
   statusLog: (id: string) => ["status-log", id] as const,
   members: (q: { q: string; role: Role | "" }) => ["members", q] as const,
   allMembers: ["members", "all"] as const,
+  workspace: ["workspace"] as const,
+  contact: (id: string) => ["contact", id] as const,
+  tags: (q: string) => ["tags", q] as const,
+  search: (c: SearchCriteria) => ["search", c] as const,
 };

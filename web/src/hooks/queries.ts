@@ -1,10 +1,11 @@
 /** The read hooks of the console (TanStack Query); the keys are in keys.ts. */
+import { useEffect, useRef } from "react";
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "../api";
 import type { Role, ViewKey } from "../domain";
 import { keys } from "./keys";
 import { findInLists } from "./cache";
-import type { Conversation, ListFilters, Me } from "../types";
+import type { Conversation, ListFilters, Me, SearchCriteria } from "../types";
 
 export { keys };
 
@@ -70,6 +71,48 @@ export function useMembers(q: { q: string; role: Role | "" }, enabled: boolean) 
     enabled,
     placeholderData: keepPreviousData,
     select: (d) => d.items,
+  });
+}
+
+/**
+ * The channel of a conversation, with its capabilities (MEDIA-3). A channel
+ * connected after the list was loaded is fetched once on first sight.
+ */
+export function useChannel(id: string) {
+  const channels = useChannels();
+  const channel = channels.data?.find((c) => c.id === id);
+  const asked = useRef<string | null>(null);
+  const { isSuccess, isFetching, refetch } = channels;
+  useEffect(() => {
+    if (!isSuccess || channel || isFetching || asked.current === id) return;
+    asked.current = id;
+    void refetch();
+  }, [id, channel, isSuccess, isFetching, refetch]);
+  return channel;
+}
+
+export function useWorkspace() {
+  return useQuery({ queryKey: keys.workspace, queryFn: api.workspace, staleTime: 5 * 60_000 });
+}
+
+export function useContact(id: string | null) {
+  return useQuery({ queryKey: keys.contact(id ?? "none"), queryFn: ({ signal }) => api.contact(id!, signal), enabled: !!id });
+}
+
+/** Tags whose name contains q (PROF-10); none for an empty q. */
+export function useTagSuggestions(q: string) {
+  return useQuery({ queryKey: keys.tags(q.trim()), queryFn: ({ signal }) => api.tags(q, signal), enabled: q.trim().length > 0, placeholderData: keepPreviousData, select: (d) => d.items });
+}
+
+/** GET /api/conversations/search, page by page; off while no criterion is given. */
+export function useSearch(criteria: SearchCriteria | null) {
+  return useInfiniteQuery({
+    queryKey: keys.search(criteria ?? {}),
+    queryFn: ({ pageParam, signal }) => api.search(criteria!, pageParam, signal),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: criteria !== null,
+    staleTime: 0,
   });
 }
 

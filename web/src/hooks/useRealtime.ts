@@ -11,6 +11,7 @@ import { connectSocket, getSocket, onReconnected, type ServerEvents } from "../s
 import { toast } from "../toast";
 import { debouncer, patchListsWithMessage, removeFromLists, upsertMessage } from "./cache";
 import { keys } from "./keys";
+import type { Conversation } from "../types";
 
 export function useRealtime(openConversationId: string | null, onOpenDeleted: () => void): void {
   const qc = useQueryClient();
@@ -56,6 +57,12 @@ export function useRealtime(openConversationId: string | null, onOpenDeleted: ()
         refreshCounts();
       },
       "counts.changed": () => refreshCounts(),
+      // PROF-8: a profile edit shows at once to everyone viewing the customer.
+      "contact.updated": ({ contactId }) => {
+        void qc.invalidateQueries({ queryKey: keys.contact(contactId) });
+        void qc.invalidateQueries({ queryKey: ["conversation"], predicate: (q) => (q.state.data as Conversation | undefined)?.contact?.id === contactId });
+        refreshLists();
+      },
       notification: (n) => {
         // VIEW-28: a customer message in one's own conversations; not for the one on screen.
         if (n.kind === "customer_message") {
