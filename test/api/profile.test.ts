@@ -66,7 +66,7 @@ describe("bound channels, cart and orders", () => {
     expect(r.body.error.message).toBe("沒有權限查看此顧客對話");
   });
 
-  it("PROF-28: cart and orders appear only with the Pixel plan and a member-bound customer", async () => {
+  it("PROF-27, PROF-28, PROF-29: cart and orders appear only with the Pixel plan and a member-bound (identity-bound) customer", async () => {
     const { conversationId } = await w.customer("shop-1", "hi");
     const id = await contactOf(conversationId);
     expect((await w.get(w.tokens.agent, `/api/contacts/${id}/commerce`)).available).toBe(false);
