@@ -129,7 +129,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
   });
 
   it("follows, replies with the contact-name variable, and shows 已送出 then 已讀 live", async () => {
-    await row(page, "林小姐").getByRole("button").click();
+    await row(page, "林小姐").locator(".row-main").click();
     await visible(page.getByRole("heading", { name: "林小姐", level: 2 }));
     await page.getByRole("button", { name: "跟進", exact: true }).click();
     await page.waitForURL(new RegExp(`/inbox/my_processing/${linId}$`));
@@ -255,7 +255,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     await visible(search.locator("[role=listitem]", { hasText: "林小姐" }));
     await clearToasts(page);
     await screenshot(page, "search");
-    await search.locator("[role=listitem]", { hasText: "林小姐" }).getByRole("button").click();
+    await search.locator("[role=listitem]", { hasText: "林小姐" }).locator(".row-main").click();
     await page.waitForURL(new RegExp(`/inbox/my_processing/${linId}$`));
     await search.getByRole("button", { name: "關閉搜尋" }).click();
   });
@@ -280,7 +280,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
       mei.on("dialog", (d) => (dialogs.push(d.message()), void d.dismiss()));
       await login(mei, "mei@sunny.test");
       await mei.getByRole("link", { name: /我的處理中/ }).click();
-      await row(mei, "林小姐").getByRole("button").click();
+      await row(mei, "林小姐").locator(".row-main").click();
       await visible(messages(mei).getByText("您好林小姐,請提供訂單編號", { exact: false }));
       await mei.getByRole("button", { name: "✓ 結束" }).click();
       await visible(toast(mei, "已結束對話"));
@@ -307,7 +307,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
   it("shows hostile names and messages as text", async () => {
     hostileId = (await say("u-evil", HOSTILE_NAME, HOSTILE_TEXT)).conversationId;
     await visible(row(page, HOSTILE_NAME));
-    await row(page, HOSTILE_NAME).getByRole("button").click();
+    await row(page, HOSTILE_NAME).locator(".row-main").click();
     await visible(messages(page).getByText(HOSTILE_TEXT, { exact: true }));
     await visible(page.getByRole("heading", { name: HOSTILE_NAME, level: 2 }));
     expect(await page.locator('img[src="x"]').count()).toBe(0);
@@ -317,7 +317,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
 
   it("shows 重新連線 while the server restarts, then catches up once", async () => {
     const chou = await say("u-chou", "周小姐", "請問禮盒還有貨嗎?");
-    await row(page, "周小姐").getByRole("button").click();
+    await row(page, "周小姐").locator(".row-main").click();
     await page.waitForURL(new RegExp(`/inbox/pending_human/${chou.conversationId}$`));
     await visible(messages(page).getByText("請問禮盒還有貨嗎?"));
     await clearToasts(page);
@@ -371,7 +371,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     // Messenger sends no name with the message: the team names the customer.
     const found = await http("GET", `/api/conversations/search?message=${encodeURIComponent("外套")}`, { token: w.admin });
     expect((await http("PATCH", `/api/contacts/${found.body.items[0].contact.id}`, { token: w.admin, body: { name: "吳先生" } })).status).toBe(200);
-    await row(page, "這件外套有 M 號嗎?").getByRole("button").click();
+    await row(page, "這件外套有 M 號嗎?").locator(".row-main").click();
     await visible(page.getByRole("heading", { name: "吳先生", level: 2 }));
     const box = page.getByRole("textbox", { name: "回覆訊息" });
     await visible(messages(page).getByText("這件外套有 M 號嗎?"));
@@ -419,7 +419,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     expect(hook.status).toBe(200);
     const found = await http("GET", `/api/conversations/search?message=${encodeURIComponent("保固書")}`, { token: w.admin });
     expect((await http("PATCH", `/api/contacts/${found.body.items[0].contact.id}`, { token: w.admin, body: { name: "鄭小姐" } })).status).toBe(200);
-    await row(page, "可以寄保固書給我嗎?").getByRole("button").click();
+    await row(page, "可以寄保固書給我嗎?").locator(".row-main").click();
     await visible(page.getByRole("heading", { name: "鄭小姐", level: 2 }));
     await page.getByRole("button", { name: "跟進", exact: true }).click();
     await page.waitForURL(/\/inbox\/my_processing\//);
@@ -443,7 +443,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     try {
       const admin = await ctx.newPage();
       await login(admin, "admin@sunny.test");
-      await row(admin, "吳先生").getByRole("button").click();
+      await row(admin, "吳先生").locator(".row-main").click();
       const panel = admin.getByRole("complementary", { name: "客戶資料" });
       await visible(panel.getByText("最後導出時間:尚未導出"));
       const [download] = await Promise.all([admin.waitForEvent("download"), panel.getByRole("button", { name: "導出對話" }).click()]);

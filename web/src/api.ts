@@ -202,7 +202,11 @@ export const api = {
   view: (id: string) => request<{ cleared: boolean }>("POST", `/api/conversations/${id}/view`),
   statusLog: (id: string, signal?: AbortSignal) => request<{ items: StatusLogEntry[] }>("GET", `/api/conversations/${id}/status-log`, { signal }),
   messages: (id: string, cursor?: string, signal?: AbortSignal) => request<MessagePage>("GET", `/api/conversations/${id}/messages`, { query: { cursor, limit: 50 }, signal }),
-  sendMessage: (id: string, text: string, clientMessageId: string) => request<Message>("POST", `/api/conversations/${id}/messages`, { body: { text, clientMessageId } }),
+  /** quotedMessageId: a WhatsApp reply to that message (ADV-7..ADV-10). */
+  sendMessage: (id: string, text: string, clientMessageId: string, quotedMessageId?: string | null) =>
+    request<Message>("POST", `/api/conversations/${id}/messages`, { body: { text, clientMessageId, quotedMessageId: quotedMessageId ?? undefined } }),
+  /** Pin to the top of 我的處理中, or unpin (ADV-11..ADV-17). */
+  setPinned: (id: string, pinned: boolean) => request<{ pinned: boolean }>(pinned ? "POST" : "DELETE", `/api/conversations/${id}/pin`),
   /** Follow, take over, close, reopen or transfer; the version makes a stale click fail with 409. Answers the conversation, or only its id when the member may no longer see it. */
   act: (id: string, action: ConversationAction, version: number, toMemberId?: string) => {
     const path = action === "take_over" ? "take-over" : action;

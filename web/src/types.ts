@@ -91,6 +91,12 @@ export interface Message {
   text: string;
   platformMessageId: string | null;
   quotedMessageId: string | null;
+  /**
+   * The message this one replies to (ADV-1..ADV-6), as the message list
+   * answers it; absent on messages from realtime events and send answers,
+   * which only carry quotedMessageId.
+   */
+  quote?: MessageQuote | null;
   status: DeliveryStatus | null;
   statusReason: string | null;
   statusAt: string | null;
@@ -102,6 +108,10 @@ export interface Message {
   /** Console only: a reply not yet accepted by the server. */
   local?: { state: "sending" | "failed"; error?: string };
 }
+
+export type MessageQuote =
+  | { available: true; id: string; kind: string; text: string; senderKind: SenderKind }
+  | { available: false; text: string };
 
 export interface MessageContent {
   kind?: string;

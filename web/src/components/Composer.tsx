@@ -5,7 +5,10 @@
  * variable. The platform's reply-window hint shows above it (ADV-20,
  * ADV-33). Every sending control is disabled when the conversation is
  * closed, the customer is blocked (PROF-32), the platform's window is
- * closed (ADV-25) or the connection is lost (ADV-49).
+ * closed (ADV-25) or the connection is lost (ADV-49). In WhatsApp
+ * conversations the message chosen with 「回覆」 shows above the input with
+ * an × to cancel (Escape too), and is sent as the reply's quote (ADV-8,
+ * ADV-10).
  */
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { useTranslation } from "react-i18next";
@@ -14,15 +17,26 @@ import { useChannel } from "../hooks/queries";
 import { useSendMessage } from "../hooks/useSendMessage";
 import { useUploads } from "../hooks/uploads";
 import { useConnectionStatus } from "../socket";
-import type { Conversation, Me } from "../types";
+import type { Conversation, Me, Message } from "../types";
 import { AttachButton } from "./AttachButton";
+import { Icon } from "./Icon";
+import { quoteLine } from "./MessageBody";
+import { quoteSender } from "./MessageItem";
 import { UploadTray } from "./UploadTray";
 import { VariableButton } from "./VariableButton";
 
 /** Unsent drafts survive switching conversations. */
 const drafts = new Map<string, string>();
 
-export function Composer({ conversation, member }: { conversation: Conversation; member: NonNullable<Me["member"]> }) {
+interface Props {
+  conversation: Conversation;
+  member: NonNullable<Me["member"]>;
+  /** The message the next reply quotes (WhatsApp only), or null. */
+  quoting?: Message | null;
+  onQuotingChange?: (m: Message | null) => void;
+}
+
+export function Composer({ conversation, member, quoting = null, onQuotingChange }: Props) {
   const { t, i18n } = useTranslation();
   const id = useId();
   const area = useRef<HTMLTextAreaElement>(null);
@@ -46,6 +60,11 @@ export function Composer({ conversation, member }: { conversation: Conversation;
     caret.current = null;
   }, [text]);
 
+  // 「回覆」 was clicked: the member types the reply next.
+  useEffect(() => {
+    if (quoting) area.current?.focus();
+  }, [quoting]);
+
   const reply = conversation.replyWindow;
   const windowHint = reply?.hint ? localized(reply.hint, i18n.language) : null;
   const blocked =
@@ -63,11 +82,17 @@ export function Composer({ conversation, member }: { conversation: Conversation;
     e?.preventDefault();
     const value = text.trim();
     if (!value || blocked) return;
-    send(value);
+    send(value, quoting);
     setText("");
+    onQuotingChange?.(null);
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === "Escape" && quoting && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      onQuotingChange?.(null);
+      return;
+    }
     if (e.key !== "Enter" || e.shiftKey || e.nativeEvent.isComposing || e.keyCode === 229) return;
     e.preventDefault();
     submit();
@@ -90,6 +115,18 @@ export function Composer({ conversation, member }: { conversation: Conversation;
       )}
       <form className="composer" onSubmit={submit}>
         <UploadTray uploads={uploads} />
+        {quoting && (
+          <div className="composer-quote" role="group" aria-label={t("composer.quoting")}>
+            <Icon name="reply" />
+            <span className="composer-quote-body">
+              <span className="msg-quote-from">{t("composer.replyingTo", { name: quoteSender(quoting.senderKind, conversation, t) })}</span>
+              <span className="msg-quote-text">{quoteLine(quoting.kind, quoting.text, t)}</span>
+            </span>
+            <button type="button" className="icon-btn" aria-label={t("composer.cancelQuote")} title={t("composer.cancelQuote")} onClick={() => onQuotingChange?.(null)}>
+              <Icon name="close" />
+            </button>
+          </div>
+        )}
         <label htmlFor={id} className="sr-only">
           {t("composer.label")}
         </label>

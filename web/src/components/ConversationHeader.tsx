@@ -3,6 +3,7 @@ import { VIEW_NAMES, localized } from "../domain";
 import type { Conversation, ConversationAction } from "../types";
 import { ActionBar } from "./ActionBar";
 import { PlatformBadge } from "./PlatformBadge";
+import { PinButton, canPin } from "./PinButton";
 
 interface Props {
   conversation: Conversation;
@@ -32,7 +33,10 @@ export function ConversationHeader({ conversation: c, onMoved }: Props) {
           )}
         </p>
       </div>
-      <ActionBar conversation={c} onMoved={onMoved} />
+      <div className="conversation-actions">
+        {canPin(c) && <PinButton conversation={c} variant="button" />}
+        <ActionBar conversation={c} onMoved={onMoved} />
+      </div>
     </header>
   );
 }

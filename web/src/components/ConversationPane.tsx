@@ -1,11 +1,11 @@
 /** The open conversation: header with its actions, messages, composer. Opening it tells the server (POST …/view, VIEW-24). */
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { ApiError, api } from "../api";
 import { keys, useConversation } from "../hooks/queries";
 import { useErrorText } from "../hooks/useErrorText";
-import type { Conversation, ConversationAction, Me } from "../types";
+import type { Conversation, ConversationAction, Me, Message } from "../types";
 import { ConversationHeader } from "./ConversationHeader";
 import { MessageList } from "./MessageList";
 import { Composer } from "./Composer";
@@ -21,6 +21,8 @@ export function ConversationPane({ id, member, onMoved }: Props) {
   const qc = useQueryClient();
   const errorText = useErrorText();
   const conv = useConversation(id);
+  // The message a WhatsApp reply quotes (ADV-7..ADV-10), from 「回覆」 to sending or ×.
+  const [quoting, setQuoting] = useState<Message | null>(null);
 
   useEffect(() => {
     api
@@ -48,8 +50,8 @@ export function ConversationPane({ id, member, onMoved }: Props) {
   return (
     <section className="conversation" aria-labelledby="conversation-title">
       <ConversationHeader conversation={conv.data} onMoved={onMoved} />
-      <MessageList conversation={conv.data} member={member} />
-      <Composer conversation={conv.data} member={member} />
+      <MessageList conversation={conv.data} member={member} onQuote={conv.data.channel.platform === "whatsapp" ? setQuoting : undefined} />
+      <Composer conversation={conv.data} member={member} quoting={quoting} onQuotingChange={setQuoting} />
     </section>
   );
 }

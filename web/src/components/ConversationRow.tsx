@@ -1,6 +1,7 @@
 /**
  * One conversation in the list: avatar with channel badge and waiting ring,
- * name, last message preview, time, unread count, follower.
+ * name, last message preview, time, unread count, follower; in 我的處理中
+ * the pin button (ADV-11, ADV-14) and the mark of a pinned conversation.
  */
 import { memo, type CSSProperties } from "react";
 import { useTranslation } from "react-i18next";
@@ -9,6 +10,7 @@ import type { Conversation } from "../types";
 import { cls, listTime } from "../util";
 import { Avatar } from "./Avatar";
 import { AvatarGroup } from "./AvatarGroup";
+import { PinButton, canPin } from "./PinButton";
 
 interface Props {
   conversation: Conversation;
@@ -40,7 +42,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
       aria-posinset={position}
       aria-setsize={setSize}
       data-id={c.id}
-      className={cls("row", open && "is-open", selected && "is-selected", unread > 0 && "has-unread")}
+      className={cls("row", open && "is-open", selected && "is-selected", unread > 0 && "has-unread", c.pinned && "is-pinned")}
       style={style}
     >
       {selectable && (
@@ -75,6 +77,7 @@ export const ConversationRow = memo(function ConversationRow({ conversation: c, 
           </span>
         </span>
       </button>
+      {canPin(c) && <PinButton conversation={c} variant="icon" />}
     </div>
   );
 });

@@ -10,6 +10,8 @@ const PATHS = {
   download: "M12 4v11M7 10l5 5 5-5M5 20h14",
   close: "M6 6l12 12M18 6L6 18",
   back: "M15 6l-6 6 6 6",
+  pin: "M9 3h6M10 3v6l-3 4v2h10v-2l-3-4V3M12 15v6",
+  reply: "M9 7l-5 5 5 5M4 12h10a6 6 0 0 1 6 6v1",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -4,6 +4,7 @@
  * and for LINE files the download period (MEDIA-12); otherwise the kind's
  * label. Everything is rendered as text: nothing from a message is HTML.
  */
+import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
 import { safeMediaUrl } from "../media";
 import type { Message } from "../types";
@@ -12,6 +13,12 @@ import { FileCard } from "./FileCard";
 const KINDS = ["image", "video", "audio", "file", "sticker", "location", "contact", "template", "product_links", "postback", "unsupported"] as const;
 type Kind = (typeof KINDS)[number];
 const isKind = (k: string): k is Kind => (KINDS as readonly string[]).includes(k);
+
+/** A quoted message in one line: the kind's label for non-text messages, then its text. */
+export function quoteLine(kind: string, text: string, t: TFunction): string {
+  const label = kind === "text" ? "" : isKind(kind) ? t(`messages.kind.${kind}`) : "";
+  return [label, text].filter(Boolean).join(" ");
+}
 
 export function MessageBody({ message: m }: { message: Message }) {
   const { t } = useTranslation();

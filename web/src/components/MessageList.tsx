@@ -23,7 +23,14 @@ function isFollowup(prev: Message | undefined, m: Message): boolean {
   return Date.parse(m.createdAt) - Date.parse(prev.createdAt) < 5 * 60_000;
 }
 
-export function MessageList({ conversation, member }: { conversation: Conversation; member: NonNullable<Me["member"]> }) {
+interface Props {
+  conversation: Conversation;
+  member: NonNullable<Me["member"]>;
+  /** WhatsApp conversations only: 「回覆」 puts the message in the composer (ADV-7, ADV-8). */
+  onQuote?: (m: Message) => void;
+}
+
+export function MessageList({ conversation, member, onQuote }: Props) {
   const { t, i18n } = useTranslation();
   const errorText = useErrorText();
   const pages = useMessagePages(conversation.id);
@@ -36,6 +43,7 @@ export function MessageList({ conversation, member }: { conversation: Conversati
     const known = new Set(stored.map((m) => m.clientMessageId).filter(Boolean));
     return [...stored, ...pending.filter((m) => !known.has(m.clientMessageId))];
   }, [pages.data, pending]);
+  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
 
   const scroller = useRef<HTMLDivElement>(null);
   const content = useRef<HTMLDivElement>(null);
@@ -128,7 +136,17 @@ export function MessageList({ conversation, member }: { conversation: Conversati
                     <span>{dayLabel(m.createdAt, i18n.language)}</span>
                   </div>
                 )}
-                <MessageItem message={m} followup={!newDay && isFollowup(prev, m)} conversation={conversation} member={member} names={names} onRetry={retry} onDiscard={discard} />
+                <MessageItem
+                  message={m}
+                  followup={!newDay && isFollowup(prev, m)}
+                  conversation={conversation}
+                  member={member}
+                  names={names}
+                  onRetry={retry}
+                  onDiscard={discard}
+                  quoted={m.quotedMessageId ? byId.get(m.quotedMessageId) : undefined}
+                  onQuote={onQuote}
+                />
               </Fragment>
             );
           })}

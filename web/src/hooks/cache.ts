@@ -10,8 +10,18 @@ import { keys } from "./keys";
 
 const RANK: Record<string, number> = { sending: 0, sent: 1, received: 2, read: 3, failed: 4 };
 
-/** The more advanced of two versions of one message. */
+/**
+ * The more advanced of two versions of one message. The quote the message
+ * list resolved is kept when the other version (an event, a send's answer)
+ * comes without it.
+ */
 export function newerMessage(a: Message, b: Message): Message {
+  const m = advanced(a, b);
+  const other = m === a ? b : a;
+  return m.quote === undefined && other.quote !== undefined ? { ...m, quote: other.quote } : m;
+}
+
+function advanced(a: Message, b: Message): Message {
   const ra = RANK[a.status ?? ""] ?? -1;
   const rb = RANK[b.status ?? ""] ?? -1;
   if (ra !== rb) return rb > ra ? b : a;
@@ -32,6 +42,15 @@ export function upsertMessage(qc: QueryClient, m: Message): void {
     const [first, ...rest] = data.pages;
     return { ...data, pages: [{ ...first, items: [m, ...first.items] }, ...rest] };
   });
+}
+
+/** A message of a conversation, if a loaded page has it. */
+export function findMessage(qc: QueryClient, conversationId: string, id: string): Message | undefined {
+  for (const p of qc.getQueryData<InfiniteData<MessagePage>>(keys.messages(conversationId))?.pages ?? []) {
+    const hit = p.items.find((m) => m.id === id);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /** Oldest first, one entry per id. */
@@ -73,6 +92,12 @@ export function patchListsWithMessage(qc: QueryClient, m: Message): void {
 export function removeFromLists(qc: QueryClient, ids: Iterable<string>): void {
   const gone = new Set(ids);
   mapListItems(qc, (c) => (gone.has(c.id) ? null : c));
+}
+
+/** The member's pin on a conversation, at once in its row and header (ADV-11). */
+export function patchPinned(qc: QueryClient, id: string, pinned: boolean): void {
+  qc.setQueryData<Conversation>(keys.conversation(id), (c) => (c ? { ...c, pinned } : c));
+  mapListItems(qc, (c) => (c.id === id && c.pinned !== pinned ? { ...c, pinned } : c));
 }
 
 export function patchConversation(qc: QueryClient, conv: Conversation): void {

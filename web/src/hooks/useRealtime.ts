@@ -9,7 +9,7 @@ import { useTranslation } from "react-i18next";
 import { api } from "../api";
 import { connectSocket, getSocket, onReconnected, type ServerEvents } from "../socket";
 import { toast } from "../toast";
-import { debouncer, patchListsWithMessage, removeFromLists, upsertMessage } from "./cache";
+import { debouncer, findMessage, patchListsWithMessage, removeFromLists, upsertMessage } from "./cache";
 import { keys } from "./keys";
 import type { Conversation } from "../types";
 
@@ -33,6 +33,9 @@ export function useRealtime(openConversationId: string | null, onOpenDeleted: ()
       "message.created": ({ conversationId, message }) => {
         upsertMessage(qc, message);
         patchListsWithMessage(qc, message);
+        // A reply to a message not loaded here: the message list answers the quote (ADV-1).
+        if (message.quotedMessageId && !findMessage(qc, conversationId, message.quotedMessageId))
+          later(`messages:${conversationId}`, () => void qc.invalidateQueries({ queryKey: keys.messages(conversationId) }));
         refreshLists();
         // The member is looking at it: the new customer message is read (VIEW-24).
         if (open.current === conversationId && message.senderKind === "customer" && document.visibilityState === "visible")

@@ -1,6 +1,7 @@
 /**
  * Sending a reply: shown at once as 發送中, posted with a clientMessageId
  * (crypto.randomUUID) so a retry after a lost answer is not sent twice.
+ * A WhatsApp reply may quote one of the conversation's messages (ADV-8).
  */
 import { useCallback } from "react";
 import { useQueryClient } from "@tanstack/react-query";
@@ -22,7 +23,7 @@ export function useSendMessage(conversationId: string, memberId: string) {
       const cmid = local.clientMessageId!;
       outbox.update(conversationId, cmid, { local: { state: "sending" } });
       try {
-        const m = await api.sendMessage(conversationId, local.text, cmid);
+        const m = await api.sendMessage(conversationId, local.text, cmid, local.quotedMessageId);
         upsertMessage(qc, m);
         outbox.remove(conversationId, cmid);
         void qc.invalidateQueries({ queryKey: keys.lists });
@@ -36,7 +37,7 @@ export function useSendMessage(conversationId: string, memberId: string) {
   );
 
   const send = useCallback(
-    (text: string) => {
+    (text: string, quoted?: Message | null) => {
       const cmid = uuid();
       const local: Message = {
         id: `local:${cmid}`,
@@ -48,7 +49,8 @@ export function useSendMessage(conversationId: string, memberId: string) {
         content: { kind: "text", text },
         text,
         platformMessageId: null,
-        quotedMessageId: null,
+        quotedMessageId: quoted?.id ?? null,
+        quote: quoted ? { available: true, id: quoted.id, kind: quoted.kind, text: quoted.text, senderKind: quoted.senderKind } : null,
         status: "sending",
         statusReason: null,
         statusAt: null,
