@@ -14,7 +14,8 @@ import type { Config } from "../../src/config.js";
 import { CONSOLE_DIST, consoleRoutes } from "../../src/api/static.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
-export const SCREENSHOTS = resolve("docs/screenshots");
+// Screenshots go to test-results/ on every run; UPDATE_SCREENSHOTS=1 refreshes the ones the README shows.
+export const SCREENSHOTS = resolve(process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : "test-results/screenshots");
 
 /** A port free now, so the server can be started twice on it (restart scenario). */
 export async function freePort(): Promise<number> {
