@@ -18,6 +18,7 @@ import { attachWidgetNamespace, type WidgetNamespace } from "./realtime/widget-n
 import { setWebchatEmitter } from "./channels/webchat/adapter.js";
 import { createMailer } from "./mail.js";
 import { autoCloseJob, autoCloseReminderJob } from "./jobs/auto-close.js";
+import { fetchMediaJob } from "./jobs/fetch-media.js";
 import { testModeRoutes } from "./api/routes/test-mode.js";
 import { channelCreatedHooks } from "./api/routes/channels.js";
 import { simulatorRoutes } from "./api/routes/simulator.js";
@@ -57,9 +58,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const publisher = new LatePublisher();
   // In test mode the server's time only moves when told to (POST /api/test/clock).
   const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);
-  const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher };
+  const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher, publicUrl: config.publicUrl };
   const mailer = createMailer(config.smtpUrl, config.mailFrom ?? "Parley <no-reply@localhost>");
-  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer) });
+  const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer), fetch_media: fetchMediaJob });
   ctx.wakeJobs = () => worker.wake();
   const plugins = [...(opts.plugins ?? [])];
   plugins.push(widgetRoutes(ctx, { dataDir: config.dataDir, publicUrl: config.publicUrl }));

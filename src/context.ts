@@ -17,6 +17,8 @@ export interface AppContext {
   publisher: Publisher;
   /** Wakes the job worker after a commit that enqueued work. */
   wakeJobs?: () => void;
+  /** Where this server is reached from outside (config.publicUrl): links to stored media. */
+  publicUrl?: string;
 }
 
 /** Side effects collected during a transaction, released after commit. */

@@ -15,6 +15,32 @@ import { createHmac, randomBytes } from "node:crypto";
  */
 export type SimFailure = "rate_limited" | "server_error" | "window_closed" | "invalid_recipient" | "lost_response";
 
+/** How the next content downloads fail (failNextDownload); separate from send failures. */
+export type DownloadFailure = "server_error" | "rate_limited" | "not_found";
+
+/** Content a simulator serves (what a customer sent): the bytes and their type. */
+export interface SimContent {
+  bytes: Buffer;
+  mimeType: string;
+  fileName?: string;
+}
+
+/** A real 1×1 PNG: the default image customers send through the simulators. */
+export const TINY_PNG = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+/** The type of a few common files from their first bytes (what the platform would report). */
+export function sniffMime(b: Buffer): string {
+  const starts = (...xs: number[]) => xs.every((x, i) => b[i] === x);
+  if (starts(0x89, 0x50, 0x4e, 0x47)) return "image/png";
+  if (starts(0xff, 0xd8, 0xff)) return "image/jpeg";
+  if (starts(0x47, 0x49, 0x46, 0x38)) return "image/gif";
+  if (starts(0x52, 0x49, 0x46, 0x46) && b.subarray(8, 12).toString("latin1") === "WEBP") return "image/webp";
+  if (starts(0x25, 0x50, 0x44, 0x46)) return "application/pdf";
+  if (b.subarray(4, 8).toString("latin1") === "ftyp") return "video/mp4";
+  if (starts(0x4f, 0x67, 0x67, 0x53)) return "audio/ogg";
+  return "application/octet-stream";
+}
+
 export interface SimRequest {
   method: string;
   path: string;
@@ -31,6 +57,8 @@ export interface SimResponse {
   headers?: Record<string, string>;
   /** The platform message id handed out, when the request was an accepted send. */
   platformMessageId?: string;
+  /** Binary answer (content downloads): sent as is instead of the JSON body. */
+  raw?: Buffer;
 }
 
 export interface RecordedRequest extends SimRequest {
@@ -55,6 +83,9 @@ export class SimulatorKit {
   webhookUrl = "";
   private server: Server | null = null;
   private failures: { kind: SimFailure; retryAfterSeconds?: number }[] = [];
+  private downloadFailures: { kind: DownloadFailure; retryAfterSeconds?: number }[] = [];
+  /** Content customers sent, by the platform's content id (LINE message id, WhatsApp media id, CDN path). */
+  readonly content = new Map<string, SimContent>();
   private holding = false;
   private waiting: (() => void)[] = [];
 
@@ -80,7 +111,12 @@ export class SimulatorKit {
         this.handle(sreq, this)
           .catch((e: unknown): SimResponse => ({ status: 500, body: { message: e instanceof Error ? e.message : String(e) } }))
           .then((r) => {
-            this.requests.push({ ...sreq, at: this.now(), status: r.status, response: r.body, ...(r.platformMessageId ? { platformMessageId: r.platformMessageId } : {}) });
+            this.requests.push({ ...sreq, at: this.now(), status: r.status, response: r.raw ? { bytes: r.raw.length } : r.body, ...(r.platformMessageId ? { platformMessageId: r.platformMessageId } : {}) });
+            if (r.raw) {
+              res.writeHead(r.status, { "content-type": "application/octet-stream", "content-length": String(r.raw.length), ...r.headers });
+              res.end(r.raw);
+              return;
+            }
             res.writeHead(r.status, { "content-type": "application/json", ...r.headers });
             res.end(JSON.stringify(r.body));
           });
@@ -107,6 +143,30 @@ export class SimulatorKit {
 
   takeFailure(): { kind: SimFailure; retryAfterSeconds?: number } | undefined {
     return this.failures.shift();
+  }
+
+  /** The next `n` content downloads answer with this error (before the content is looked up). */
+  failNextDownload(kind: DownloadFailure, n = 1, opts: { retryAfterSeconds?: number } = {}): void {
+    for (let i = 0; i < n; i++) this.downloadFailures.push({ kind, ...opts });
+  }
+
+  takeDownloadFailure(): { kind: DownloadFailure; retryAfterSeconds?: number } | undefined {
+    return this.downloadFailures.shift();
+  }
+
+  /** Remembers content a customer sends so the simulator can serve it; returns the id. */
+  putContent(id: string, bytes: Buffer, mimeType = sniffMime(bytes), fileName?: string): string {
+    this.content.set(id, { bytes, mimeType, ...(fileName ? { fileName } : {}) });
+    return id;
+  }
+
+  /** The bytes of stored content as a 200 answer (null when the id is unknown). */
+  contentResponse(id: string): SimResponse | null {
+    const c = this.content.get(id);
+    if (!c) return null;
+    const headers: Record<string, string> = { "content-type": c.mimeType };
+    if (c.fileName) headers["content-disposition"] = `attachment; filename*=UTF-8''${encodeURIComponent(c.fileName)}`;
+    return { status: 200, body: undefined, raw: c.bytes, headers };
   }
 
   /** Sends wait (unanswered) until release(): a message in flight stays 發送中. */

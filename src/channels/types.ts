@@ -39,7 +39,7 @@ export interface MediaRef {
   mediaFileId?: string;
   /**
    * Inbound media that could not be downloaded (the platform reference is kept):
-   * too_large | not_found | auth | rejected | unavailable (retries exhausted).
+   * too_large | not_found | auth | rejected | refused | unavailable (see domain/inbound-media.ts).
    */
   downloadError?: string;
   /** The platform's code and text for downloadError, for the record. */

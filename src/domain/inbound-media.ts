@@ -88,7 +88,13 @@ export function withStoredMedia(m: NormalizedMessage, copy: StoredCopy): Normali
   return { ...m, media };
 }
 
-export type DownloadErrorKind = "too_large" | "not_found" | "auth" | "rejected" | "unavailable";
+/**
+ * too_large: over MAX_INBOUND_MEDIA_BYTES; not_found: the platform says gone (404/410);
+ * auth: the channel's token was refused; rejected: any other refusal by the platform;
+ * refused: the inbox would not download from that URL (not https, private host);
+ * unavailable: still failing after the last retry.
+ */
+export type DownloadErrorKind = "too_large" | "not_found" | "auth" | "rejected" | "refused" | "unavailable";
 
 /**
  * The content when its media cannot be downloaded: the platform reference stays,
@@ -98,5 +104,6 @@ export type DownloadErrorKind = "too_large" | "not_found" | "auth" | "rejected" 
 export function withDownloadError(platform: string, m: NormalizedMessage, kind: DownloadErrorKind, detail?: string): NormalizedMessage {
   const media: MediaRef = { ...(m.media ?? {}), downloadError: kind, ...(detail ? { downloadErrorDetail: detail.slice(0, 300) } : {}) };
   const next: NormalizedMessage = { ...m, media };
-  return platform === "instagram" && m.kind === "image" && kind !== "too_large" ? withPlaceholder(next, MEDIA_PLACEHOLDER.instagramPhoto) : next;
+  const notDelivered = kind === "not_found" || kind === "rejected" || kind === "unavailable";
+  return platform === "instagram" && m.kind === "image" && notDelivered ? withPlaceholder(next, MEDIA_PLACEHOLDER.instagramPhoto) : next;
 }

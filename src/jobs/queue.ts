@@ -9,7 +9,7 @@ import { sql } from "kysely";
 import type { Db, Tx } from "../store/db.js";
 import type { Effects } from "../context.js";
 
-export const QUEUES = ["deliver", "auto_close", "auto_close_reminder", "export_email"] as const;
+export const QUEUES = ["deliver", "auto_close", "auto_close_reminder", "export_email", "fetch_media"] as const;
 export type QueueName = (typeof QUEUES)[number];
 
 export async function enqueue(

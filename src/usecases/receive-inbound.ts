@@ -17,6 +17,7 @@ import { appendMessage } from "../store/messages.js";
 import { loadRules, firstMatch, replyApplies } from "./keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
 import { markEarlierRepliesRead } from "./update-message-status.js";
+import { queueMediaFetch } from "./store-inbound-media.js";
 import { newId } from "../ids.js";
 
 export interface ChannelRef {
@@ -174,6 +175,7 @@ export async function receiveCustomerEventInTx(
   if (READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply") await markEarlierRepliesRead(tx, fx, conv, at);
 
   if (replyRule && replyApplies(replyRule, conv.state, conv.queue)) await queueBotReplies(tx, fx, conv, replyRule.replies, at);
+  await queueMediaFetch(tx, fx, stored, message, at);
   return { status: "stored", conversationId: conv.id, messageId: stored.id };
 }
 

@@ -197,10 +197,11 @@ describe.skipIf(!hasChromium && !inCI)("console pins and quoted replies in Chrom
     await visible(reply.locator(".msg-status", { hasText: "已送出" }));
 
     // The quote went to WhatsApp as the message's context (ADV-10).
-    let body: { context?: { message_id?: string }; text?: { body?: string } } | undefined;
+    type SentBody = { context?: { message_id?: string }; text?: { body?: string } };
+    let body: SentBody | undefined = undefined as SentBody | undefined;
     for (let i = 0; i < 50 && !body; i++) {
       const sent = await http("GET", `/api/simulator/channels/${wa}/sent?accepted=true`);
-      body = (sent.body.items as { body: typeof body }[]).map((s) => s.body).find((b) => b?.text?.body === "好的,已為您保留兩盒");
+      body = (sent.body.items as { body: SentBody }[]).map((s) => s.body).find((b) => b?.text?.body === "好的,已為您保留兩盒");
       if (!body) await new Promise((r) => setTimeout(r, 100));
     }
     expect(body?.context?.message_id).toBe(platformMessageId);

@@ -4,9 +4,12 @@
  * path prefix of baseURL), checks the token, the body and X-Line-Retry-Key
  * like LINE does (409 for a key already accepted), and sends webhooks signed
  * with x-line-signature = base64 HMAC-SHA256(channel secret, body).
+ * The same origin plays api-data: GET /v2/bot/message/{id}/content serves the
+ * bytes of the media customers sent (and /external/{id} the content of
+ * contentProvider "external" messages).
  */
 import { createHmac, randomBytes } from "node:crypto";
-import { SimulatorKit, bearer, isObj, randomDigits, randomHex, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
+import { SimulatorKit, TINY_PNG, bearer, isObj, randomDigits, randomHex, sniffMime, type DownloadFailure, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
 
 export interface LineSimOptions {
   channelSecret: string;
@@ -18,6 +21,7 @@ export interface LineSimOptions {
 export type LineEvent = Record<string, unknown> & { webhookEventId: string };
 export type LineWebhookResult = WebhookResult & { events: LineEvent[] };
 
+const CONTENT = /^\/v2\/bot\/message\/([^/]+)\/content$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CHAT_ID = /^[UCR][0-9a-f]{32}$/;
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
@@ -90,7 +94,25 @@ export class LineSimulator {
   newUserId(): string { return `U${randomHex(16)}`; }
   newGroupId(): string { return `C${randomHex(16)}`; }
 
+  /** Requests for message content (api-data and external URLs), answered or not. */
+  get downloads() { return this.kit.requests.filter((r) => r.method === "GET" && (CONTENT.test(r.path) || r.path.startsWith("/external/"))); }
+  /** The next `n` content downloads fail (server_error 500, rate_limited 429, not_found 404). */
+  failNextDownload(kind: DownloadFailure, n = 1, opts: { retryAfterSeconds?: number } = {}) { this.kit.failNextDownload(kind, n, opts); }
+
+  private download(id: string, fail: { kind: DownloadFailure; retryAfterSeconds?: number } | undefined): SimResponse {
+    if (fail?.kind === "server_error") return err(500, "Internal server error");
+    if (fail?.kind === "rate_limited") return { ...err(429, "The API rate limit has been exceeded. Try again later."), headers: fail.retryAfterSeconds !== undefined ? { "retry-after": String(fail.retryAfterSeconds) } : undefined };
+    return (fail?.kind === "not_found" ? null : this.kit.contentResponse(id)) ?? err(404, "Not found");
+  }
+
   private async handle(req: SimRequest): Promise<SimResponse> {
+    const content = req.method === "GET" ? CONTENT.exec(req.path) : null;
+    if (content) {
+      if (bearer(req) !== this.o.channelAccessToken) return err(401, "Authentication failed. Confirm that the access token in the authorization header is valid.");
+      return this.download(decodeURIComponent(content[1]), this.kit.takeDownloadFailure());
+    }
+    // contentProvider "external": the content lives on someone else's server, fetched without LINE's token.
+    if (req.method === "GET" && req.path.startsWith("/external/")) return this.download(`external:${decodeURIComponent(req.path.slice(10))}`, this.kit.takeDownloadFailure());
     if (req.method !== "POST" || req.path !== "/v2/bot/message/push") return err(404, "Not found");
     if (bearer(req) !== this.o.channelAccessToken) return err(401, "Authentication failed. Confirm that the access token in the authorization header is valid.");
     const key = req.headers["x-line-retry-key"];
@@ -152,11 +174,44 @@ export class LineSimulator {
   text(userId: string, text: string, o: { groupId?: string; quotedMessageId?: string; secret?: string } = {}) {
     return this.send([this.textEvent(userId, text, o)], o);
   }
-  image(userId: string) {
-    return this.send([{ ...this.withReply(this.base("message", userId)), message: { id: randomDigits(18), type: "image", contentProvider: { type: "line" }, quoteToken: randomHex(24) } }]);
+  /**
+   * A customer's image (a tiny PNG unless `bytes` are given): its content is served at
+   * /v2/bot/message/{id}/content, or, with `external`, at an originalContentUrl of the simulator.
+   */
+  image(userId: string, bytes: Buffer = TINY_PNG, o: { external?: boolean; mimeType?: string } = {}) {
+    return this.media(userId, "image", bytes, o);
   }
-  sticker(userId: string, packageId = "446", stickerId = "1988") {
-    return this.send([{ ...this.withReply(this.base("message", userId)), message: { id: randomDigits(18), type: "sticker", packageId, stickerId, stickerResourceType: "STATIC", keywords: ["Hello"], quoteToken: randomHex(24) } }]);
+  /** A customer's image, video, audio or file whose bytes the simulator serves. */
+  media(userId: string, type: "image" | "video" | "audio" | "file", bytes: Buffer, o: { external?: boolean; mimeType?: string; fileName?: string; durationMs?: number } = {}) {
+    const id = randomDigits(18);
+    const mimeType = o.mimeType ?? sniffMime(bytes);
+    let provider: Record<string, unknown> = {};
+    if (type !== "file") {
+      if (o.external) {
+        const url = `${this.baseUrl}/external/${id}`;
+        this.kit.putContent(`external:${id}`, bytes, mimeType);
+        provider = { contentProvider: { type: "external", originalContentUrl: url, ...(type === "audio" ? {} : { previewImageUrl: url }) } };
+      } else {
+        this.kit.putContent(id, bytes, mimeType);
+        provider = { contentProvider: { type: "line" } };
+      }
+    } else {
+      this.kit.putContent(id, bytes, mimeType, o.fileName ?? "file.bin");
+    }
+    const message = {
+      id,
+      type,
+      ...provider,
+      ...(type === "video" || type === "audio" ? { duration: o.durationMs ?? 1000 } : {}),
+      ...(type === "file" ? { fileName: o.fileName ?? "file.bin", fileSize: bytes.length } : {}),
+      ...(type !== "audio" && type !== "file" ? { quoteToken: randomHex(24) } : {}),
+    };
+    return this.send([{ ...this.withReply(this.base("message", userId)), message }]);
+  }
+  /** `resourceType` MESSAGE/CUSTOM/… are stickers the inbox cannot display (MEDIA-20, MEDIA-21). */
+  sticker(userId: string, packageId = "446", stickerId = "1988", o: { resourceType?: string; text?: string } = {}) {
+    const message = { id: randomDigits(18), type: "sticker", packageId, stickerId, stickerResourceType: o.resourceType ?? "STATIC", keywords: ["Hello"], ...(o.text ? { text: o.text } : {}), quoteToken: randomHex(24) };
+    return this.send([{ ...this.withReply(this.base("message", userId)), message }]);
   }
   postback(userId: string, data: string) {
     return this.send([{ ...this.withReply(this.base("postback", userId)), postback: { data } }]);

@@ -5,6 +5,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { InboundEvent, MediaRef, NormalizedMessage, PostbackSource, Sender } from "../types.js";
+import { lineStickerDisplayable, MEDIA_PLACEHOLDER, withPlaceholder } from "../../domain/inbound-media.js";
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -134,14 +135,17 @@ export function normalizeLineMessage(m: Obj): NormalizedMessage {
     }
     case "sticker": {
       const rt = str(m.stickerResourceType) ?? "STATIC";
+      // MEDIA-20, MEDIA-21: stickers the inbox cannot show (custom/message text drawn in, collages and
+      // types LINE adds later) are kept, marked for the 無法顯示的貼圖 icon.
+      const displayable = lineStickerDisplayable(rt);
       const msg: NormalizedMessage = {
         kind: "sticker",
-        sticker: { packageId: idStr(m.packageId), stickerId: idStr(m.stickerId), animated: /ANIMATION|POPUP/.test(rt) },
+        sticker: { packageId: idStr(m.packageId), stickerId: idStr(m.stickerId), animated: /ANIMATION|POPUP/.test(rt), ...(displayable ? {} : { displayable: false }) },
       };
       if (typeof m.text === "string" && m.text !== "") msg.text = m.text; // message stickers carry user-typed text
       extra.stickerResourceType = rt;
       if (Array.isArray(m.keywords)) extra.keywords = m.keywords.filter((k) => typeof k === "string");
-      return withExtra(msg);
+      return withExtra(displayable ? msg : withPlaceholder(msg, MEDIA_PLACEHOLDER.lineSticker));
     }
     case "location": {
       const latitude = num(m.latitude), longitude = num(m.longitude);

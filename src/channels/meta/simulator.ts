@@ -4,9 +4,11 @@
  * the token, the body, that the recipient has written to the account, and
  * the 24 h window (7 days with the HUMAN_AGENT tag), answering with Graph's
  * error envelope. Webhooks are \u-escaped JSON signed with X-Hub-Signature-256.
+ * Attachments customers send point at a CDN-like URL on the simulator
+ * (GET /v/t1.15752-9/{id}?oh=…), served without a token like Meta's CDN.
  */
 import { randomBytes } from "node:crypto";
-import { SimulatorKit, bearer, hubSignature, isObj, metaJson, randomDigits, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
+import { SimulatorKit, TINY_PNG, bearer, hubSignature, isObj, metaJson, randomDigits, sniffMime, type DownloadFailure, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
 
 export interface MetaSimOptions {
   platform: "messenger" | "instagram";
@@ -18,6 +20,7 @@ export interface MetaSimOptions {
 }
 
 const DAY = 86_400_000;
+const CDN_PATH = "/v/t1.15752-9/";
 const ATTACHMENTS = new Set(["image", "video", "audio", "file", "template"]);
 
 function graphError(status: number, code: number, message: string, more: Record<string, unknown> = {}): SimResponse {
@@ -62,7 +65,28 @@ export class MetaSimulator {
     return graphError(400, 10, "(#10) This message is sent outside of allowed window.", { error_subcode: subcode });
   }
 
+  /** Attachment downloads from the simulator's CDN, answered or not. */
+  get downloads() { return this.kit.requests.filter((r) => r.method === "GET" && r.path.startsWith(CDN_PATH)); }
+  /** The next `n` attachment downloads fail: server_error 500, rate_limited 429, not_found 404. */
+  failNextDownload(kind: DownloadFailure, n = 1, opts: { retryAfterSeconds?: number } = {}) { this.kit.failNextDownload(kind, n, opts); }
+
+  /** Serves `bytes` at a CDN-like URL of the simulator (what a customer's attachment points at). */
+  cdnUrl(bytes: Buffer, mimeType = sniffMime(bytes), fileName?: string): string {
+    const ext = mimeType.split("/")[1]?.replace(/[^a-z0-9]/gi, "") || "bin";
+    const id = this.kit.putContent(`${randomDigits(15)}_${randomDigits(10)}_n.${ext}`, bytes, mimeType, fileName);
+    return `${this.baseUrl}${CDN_PATH}${id}?_nc_cat=1&oh=${randomBytes(16).toString("hex")}&oe=${Math.floor(this.kit.now().getTime() / 1000 + 3 * 86_400).toString(16).toUpperCase()}`;
+  }
+
+  private cdn(req: SimRequest): SimResponse {
+    const fail = this.kit.takeDownloadFailure();
+    if (fail?.kind === "server_error") return { status: 500, body: "Internal Server Error" };
+    if (fail?.kind === "rate_limited") return { status: 429, body: "Too Many Requests", headers: fail.retryAfterSeconds !== undefined ? { "retry-after": String(fail.retryAfterSeconds) } : undefined };
+    const found = fail?.kind === "not_found" ? null : this.kit.contentResponse(decodeURIComponent(req.path.slice(CDN_PATH.length)));
+    return found ?? { status: 404, body: "Not Found" };
+  }
+
   private async handle(req: SimRequest): Promise<SimResponse> {
+    if (req.method === "GET" && req.path.startsWith(CDN_PATH)) return this.cdn(req);
     if (req.method !== "POST" || (req.path !== "/v23.0/me/messages" && req.path !== `/v23.0/${this.pageId}/messages`)) {
       return graphError(400, 100, "Unsupported post request.", { type: "GraphMethodException", error_subcode: 33 });
     }
@@ -124,8 +148,23 @@ export class MetaSimulator {
   text(psid: string, text: string, o: { secret?: string; replyToMid?: string } = {}) {
     return this.customer(psid, { text, ...(o.replyToMid ? { reply_to: { mid: o.replyToMid } } : {}) }, o);
   }
-  image(psid: string, url = "https://scontent.example/img.jpg") {
+  /** A customer's image: at `url` when given, else `bytes` (a tiny PNG by default) served by the simulator. */
+  image(psid: string, urlOrBytes: string | Buffer = TINY_PNG) {
+    const url = typeof urlOrBytes === "string" ? urlOrBytes : this.cdnUrl(urlOrBytes);
     return this.customer(psid, { attachments: [{ type: "image", payload: { url } }] });
+  }
+  /** A customer's image, video, audio or file whose bytes the simulator serves. */
+  attachment(psid: string, type: "image" | "video" | "audio" | "file", bytes: Buffer, o: { mimeType?: string; fileName?: string } = {}) {
+    return this.customer(psid, { attachments: [{ type, payload: { url: this.cdnUrl(bytes, o.mimeType, o.fileName) } }] });
+  }
+  /**
+   * An Instagram customer's photo in one of the camera's modes (MEDIA-14): 保留在聊天室中
+   * (keep_in_chat) is a normal image; 允許重播 / 單次檢視 (allow_replay / view_once) come
+   * without their content (MEDIA-15), modelled as an "ephemeral" attachment with no URL.
+   */
+  photo(psid: string, mode: "keep_in_chat" | "allow_replay" | "view_once", bytes: Buffer = TINY_PNG) {
+    if (mode === "keep_in_chat") return this.image(psid, bytes);
+    return this.customer(psid, { attachments: [{ type: "ephemeral", payload: {} }] });
   }
   /** Messenger stickers (incl. the thumbs-up) are image attachments with a sticker_id. */
   sticker(psid: string, stickerId = 369239263222822) {

@@ -6,6 +6,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { InboundEvent, NormalizedMessage, PostbackSource, Sender } from "../types.js";
 import { asArray, get, hashKey, idStr, isObj, metaTime, num, str, type Obj } from "./common.js";
+import { MEDIA_PLACEHOLDER, withPlaceholder } from "../../domain/inbound-media.js";
 
 /**
  * X-Hub-Signature-256: "sha256=" + lowercase hex HMAC-SHA256(app secret, raw body).
@@ -67,7 +68,7 @@ export function classifyMetaPostback(payload: string, title?: string, hasReferra
 }
 
 /** One normalized message per attachment (Meta lets a user send several images under one mid). */
-function normalizeMetaMessage(m: Obj): NormalizedMessage[] {
+function normalizeMetaMessage(m: Obj, instagram = false): NormalizedMessage[] {
   const text = typeof m.text === "string" && m.text !== "" ? m.text : undefined;
   const extra: Obj = {};
   const qr = str(get(m, "quick_reply", "payload"));
@@ -93,7 +94,14 @@ function normalizeMetaMessage(m: Obj): NormalizedMessage[] {
       case "image":
         // Messenger stickers (incl. the thumbs-up "like") are image attachments with sticker_id.
         if (idStr(payload.sticker_id)) return withExtra({ kind: "sticker", media, ...t, extra: { stickerId: idStr(payload.sticker_id) } });
+        // MEDIA-16: an Instagram photo without its content (允許重播 / 單次檢視 modes) is a placeholder bubble,
+        // still an image for routing (LIFE-14 row 9).
+        if (instagram && !url) return withExtra(withPlaceholder({ kind: "image", media, ...t }, MEDIA_PLACEHOLDER.instagramPhoto));
         return withExtra({ kind: "image", media, ...t });
+      case "ephemeral":
+        // Instagram's disappearing photos; treated like a photo without content (MEDIA-16).
+        if (instagram) return withExtra(withPlaceholder({ kind: "image", media: {}, ...t, extra: { attachmentType: type } }, MEDIA_PLACEHOLDER.instagramPhoto));
+        return withExtra({ kind: "unsupported", media, ...t, extra: { attachmentType: type } });
       case "video":
       case "audio":
       case "file":
@@ -121,7 +129,7 @@ function normalizeMetaMessage(m: Obj): NormalizedMessage[] {
   });
 }
 
-interface Ctx { now: () => Date; entryTime?: Date }
+interface Ctx { now: () => Date; entryTime?: Date; instagram: boolean }
 
 function parseMessaging(item: unknown, ctx: Ctx): InboundEvent[] {
   if (!isObj(item)) return [{ eventKey: hashKey("meta", item), at: ctx.now(), type: "ignored", reason: "messaging item is not an object" }];
@@ -140,12 +148,12 @@ function parseMessaging(item: unknown, ctx: Ctx): InboundEvent[] {
       // sender/recipient are swapped — the customer is the recipient. Never a customer message.
       if (!recipientId) return ignored("echo without recipient", mid);
       const appId = idStr(m.app_id);
-      return [{ eventKey: mid, at, type: "echo", recipientUserId: recipientId, platformMessageId: mid, message: normalizeMetaMessage(m)[0], ...(appId ? { appId } : {}) }];
+      return [{ eventKey: mid, at, type: "echo", recipientUserId: recipientId, platformMessageId: mid, message: normalizeMetaMessage(m, ctx.instagram)[0], ...(appId ? { appId } : {}) }];
     }
     if (!sender) return ignored("message without sender", mid);
     if (m.is_deleted === true) return [{ eventKey: `${mid}:deleted`, at, type: "unsend", sender, platformMessageId: mid }];
     const quoted = idStr(get(m, "reply_to", "mid"));
-    return normalizeMetaMessage(m).map((message, i) => {
+    return normalizeMetaMessage(m, ctx.instagram).map((message, i) => {
       // unique (channel, platform_message_id): extra attachments get "#i" suffixes; the first keeps the mid
       // so quotes and deletes that reference the mid land on it.
       const id = i === 0 ? mid : `${mid}#${i}`;
@@ -214,7 +222,7 @@ export function parseMetaWebhook(body: unknown, opts: ParseOptions = {}): Inboun
     const out: InboundEvent[] = [];
     for (const entry of asArray(body.entry)) {
       if (!isObj(entry)) continue;
-      const ctx: Ctx = { now, entryTime: metaTime(entry.time) };
+      const ctx: Ctx = { now, entryTime: metaTime(entry.time), instagram: body.object === "instagram" };
       const guarded = (item: unknown): InboundEvent[] => {
         try {
           return parseMessaging(item, ctx);

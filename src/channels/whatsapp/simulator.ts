@@ -5,9 +5,12 @@
  * envelope, \u-escaped and signed with X-Hub-Signature-256.
  * Like Meta, a free-form message outside the 24 h window is accepted (200) and
  * only fails later: reportWindowFailures() sends those `failed` (131047) statuses.
+ * Media customers send: GET /v23.0/{media-id} answers {url, mime_type, sha256,
+ * file_size}; the URL (on the simulator, valid 5 minutes) serves the bytes to a
+ * request with the Bearer token.
  */
-import { randomBytes } from "node:crypto";
-import { SimulatorKit, bearer, hubSignature, isObj, metaJson, randomDigits, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
+import { createHash, randomBytes } from "node:crypto";
+import { SimulatorKit, TINY_PNG, bearer, hubSignature, isObj, metaJson, randomDigits, sniffMime, type DownloadFailure, type SimFailure, type SimRequest, type SimResponse, type WebhookResult } from "../simulator-kit.js";
 
 export interface WhatsAppSimOptions {
   appSecret: string;
@@ -43,6 +46,8 @@ export class WhatsAppSimulator {
   /** wamid → recipient wa_id, for statuses. */
   private readonly recipients = new Map<string, string>();
   private readonly outsideWindow: string[] = [];
+  /** Download URLs handed out: hash → media id and expiry (ms). */
+  private readonly mediaUrls = new Map<string, { id: string; expires: number }>();
 
   private constructor(readonly o: WhatsAppSimOptions) {
     this.phoneNumberId = o.phoneNumberId ?? randomDigits(15);
@@ -91,7 +96,41 @@ export class WhatsAppSimulator {
     return graphError(400, 100, `(#100) Param type must be one of {TEXT, IMAGE, VIDEO, AUDIO, DOCUMENT, STICKER, LOCATION, TEMPLATE} - got "${String(type)}".`);
   }
 
+  /** Media lookups and downloads, answered or not. */
+  get downloads() { return this.kit.requests.filter((r) => r.method === "GET"); }
+  /** The next `n` media downloads (the URL step) fail: server_error 500, rate_limited 429, not_found 404. */
+  failNextDownload(kind: DownloadFailure, n = 1, opts: { retryAfterSeconds?: number } = {}) { this.kit.failNextDownload(kind, n, opts); }
+
+  private mediaGet(req: SimRequest): SimResponse {
+    if (bearer(req) !== this.o.accessToken) return graphError(401, 190, "Invalid OAuth access token - Cannot parse access token");
+    if (req.path === "/whatsapp_business/attachments/") {
+      const fail = this.kit.takeDownloadFailure();
+      if (fail?.kind === "server_error") return graphError(500, 131000, "(#131000) Something went wrong");
+      if (fail?.kind === "rate_limited") return { ...graphError(429, 80007, "(#80007) Rate limit issues"), headers: fail.retryAfterSeconds !== undefined ? { "retry-after": String(fail.retryAfterSeconds) } : undefined };
+      const issued = this.mediaUrls.get(req.query.get("hash") ?? "");
+      const live = issued && issued.id === req.query.get("mid") && this.kit.now().getTime() <= issued.expires;
+      return (fail?.kind !== "not_found" && live ? this.kit.contentResponse(issued.id) : null) ?? { status: 404, body: { error: { message: "Not found", code: 404 } } };
+    }
+    const id = decodeURIComponent(req.path.slice("/v23.0/".length));
+    const c = this.kit.content.get(id);
+    if (!c) return graphError(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, undefined, "GraphMethodException");
+    const hash = randomBytes(16).toString("base64url");
+    this.mediaUrls.set(hash, { id, expires: this.kit.now().getTime() + 5 * 60_000 });
+    return {
+      status: 200,
+      body: {
+        messaging_product: "whatsapp",
+        url: `${this.baseUrl}/whatsapp_business/attachments/?mid=${encodeURIComponent(id)}&ext=${Math.floor(this.kit.now().getTime() / 1000)}&hash=${hash}`,
+        mime_type: c.mimeType,
+        sha256: createHash("sha256").update(c.bytes).digest("hex"),
+        file_size: c.bytes.length,
+        id,
+      },
+    };
+  }
+
   private async handle(req: SimRequest): Promise<SimResponse> {
+    if (req.method === "GET" && (req.path === "/whatsapp_business/attachments/" || /^\/v23\.0\/[^/]+$/.test(req.path))) return this.mediaGet(req);
     const m = /^\/v23\.0\/([^/]+)\/messages$/.exec(req.path);
     if (req.method !== "POST" || !m || m[1] !== this.phoneNumberId) {
       return graphError(400, 100, `Unsupported post request. Object with ID '${m?.[1] ?? ""}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, undefined, "GraphMethodException");
@@ -143,8 +182,23 @@ export class WhatsAppSimulator {
   text(waId: string, text: string, o: { name?: string; secret?: string; replyTo?: string } = {}) {
     return this.customer(waId, { type: "text", text: { body: text }, ...(o.replyTo ? { context: { from: this.displayPhoneNumber, id: o.replyTo } } : {}) }, o);
   }
-  image(waId: string, caption?: string) {
-    return this.customer(waId, { type: "image", image: { ...(caption ? { caption } : {}), mime_type: "image/jpeg", sha256: randomBytes(32).toString("base64"), id: randomDigits(16) } });
+  /** A customer's image (a tiny PNG unless `bytes` are given), served by media id. */
+  image(waId: string, caption?: string, bytes: Buffer = TINY_PNG) {
+    return this.media(waId, "image", bytes, { caption });
+  }
+  /** A customer's image, video, audio or document whose bytes the simulator serves by media id. */
+  media(waId: string, type: "image" | "video" | "audio" | "document", bytes: Buffer, o: { caption?: string; filename?: string; mimeType?: string; voice?: boolean } = {}) {
+    const mimeType = o.mimeType ?? sniffMime(bytes);
+    const id = this.kit.putContent(randomDigits(16), bytes, mimeType, o.filename);
+    const obj = {
+      ...(o.caption && type !== "audio" ? { caption: o.caption } : {}),
+      ...(type === "document" ? { filename: o.filename ?? "file.bin" } : {}),
+      ...(type === "audio" ? { voice: o.voice === true } : {}),
+      mime_type: mimeType,
+      sha256: createHash("sha256").update(bytes).digest("base64"),
+      id,
+    };
+    return this.customer(waId, { type, [type]: obj });
   }
   sticker(waId: string) {
     return this.customer(waId, { type: "sticker", sticker: { mime_type: "image/webp", sha256: randomBytes(32).toString("base64"), id: randomDigits(16), animated: false } });
