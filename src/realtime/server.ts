@@ -73,6 +73,11 @@ async function connectRedis(redisUrl: string): Promise<[RedisClient, RedisClient
   const sub = pub.duplicate();
   pub.on("error", () => {});
   sub.on("error", () => {});
+  // The Redis adapter does not handle the promise of its publishes: a publish waiting for its
+  // reply when Redis dies would be an unhandled rejection. Events lost while Redis is down
+  // are lost by design (clients resync on reconnect).
+  const publish = pub.publish.bind(pub);
+  pub.publish = ((...args: Parameters<typeof publish>) => publish(...args).catch(() => 0)) as typeof pub.publish;
   const results = await Promise.allSettled([pub.connect(), sub.connect()]);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) {

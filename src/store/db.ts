@@ -49,6 +49,10 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
     // An idle client losing its server (PostgreSQL restart) must not crash the process.
     pool.on("error", () => {});
+    // A connection in use (mid-transaction) that loses its server emits on the client, not the
+    // pool: without a listener that crashes the process. Its query fails (the request gets a
+    // 503 and the platform retries) and the pool replaces the connection.
+    pool.on("connect", (client) => client.on("error", () => {}));
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     backend = "postgres";
   } else {
