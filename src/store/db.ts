@@ -13,12 +13,13 @@ import * as m0001 from "./migrations/0001_init.js";
 import * as m0002 from "./migrations/0002_member_preferences.js";
 import * as m0003 from "./migrations/0003_media.js";
 import * as m0004 from "./migrations/0004_login_failures.js";
+import * as m0005 from "./migrations/0005_search_order_index.js";
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
 export type Backend = "pglite" | "postgres";
 
-const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001, "0002_member_preferences": m0002, "0003_media": m0003, "0004_login_failures": m0004 };
+const MIGRATIONS: Record<string, Migration> = { "0001_init": m0001, "0002_member_preferences": m0002, "0003_media": m0003, "0004_login_failures": m0004, "0005_search_order_index": m0005 };
 
 class StaticProvider implements MigrationProvider {
   async getMigrations() {
