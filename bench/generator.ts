@@ -16,10 +16,12 @@
  * Message text comes from `bench_templates`: texts made by vocab.ts with
  * search_tokens computed by the app's own indexTokens (src/store/search-tokens.ts),
  * so the GIN index holds exactly what the app would have written.
- * The view-counter triggers stay on: counts are right afterwards.
+ * The view-counter triggers stay on: counts are right afterwards. Each chunk
+ * is one transaction, made again if the database server restarts under it.
  */
 import { sql, type RawBuilder } from "kysely";
-import type { Db } from "../src/store/db.js";
+import type { Db, Tx } from "../src/store/db.js";
+import { retrying } from "./resilience.js";
 import { indexTokens } from "../src/store/search-tokens.js";
 import { previewOf } from "../src/store/messages.js";
 import { messageText, rng } from "./vocab.js";
@@ -77,10 +79,11 @@ function vars(g: Generator) {
   };
 }
 
+
 const STEPS = ["contacts", "identities", "conversations", "member state", "participants", "messages", "webhook events"];
 const stepMs = new Map<string, number>();
 /** Runs one statement of a chunk, adding its time to its step (reported by stepTimes). */
-async function timed(_g: Generator, i: number, q: RawBuilder<unknown>, db: Db): Promise<void> {
+async function timed(i: number, q: RawBuilder<unknown>, db: Db | Tx): Promise<void> {
   const t0 = performance.now();
   await q.execute(db);
   stepMs.set(STEPS[i], (stepMs.get(STEPS[i]) ?? 0) + performance.now() - t0);
@@ -95,21 +98,21 @@ export function stepTimes(): Record<string, number> {
 const id = (seed: RawBuilder<unknown>, kind: string, n: RawBuilder<unknown> = sql`n`) => sql`md5(${seed} || ${sql.lit(kind)} || ${n})::uuid`;
 
 /** One chunk of conversations [a, b] with everything that belongs to them. */
-async function chunk(g: Generator, db: Db, a: number, b: number): Promise<void> {
+async function chunk(g: Generator, db: Db | Tx, a: number, b: number): Promise<void> {
   const v = vars(g);
   const series = sql`generate_series(${a}::int, ${b}::int) n`;
   const M = MSGS_PER_CONV;
-  await timed(g, 0, sql`
+  await timed(0, sql`
     insert into contacts (id, workspace_id, display_name, created_at, updated_at)
     select ${id(v.seed, "k")}, ${v.ws}, '客人 ' || n, ${v.lm} - interval '1 day', ${v.lm}
     from ${series}`, db);
-  await timed(g, 1, sql`
+  await timed(1, sql`
     insert into contact_identities (id, workspace_id, channel_id, contact_id, platform_user_id, display_name, created_at)
     select ${id(v.seed, "i")}, ${v.ws}, ${v.channel}, ${id(v.seed, "k")},
       case ${v.platform} when 'line' then 'U' || md5(${v.seed} || 'u' || n) when 'whatsapp' then '886' || lpad(n::text, 9, '0') else 'g' || md5(${v.seed} || 'u' || n) end,
       '客人 ' || n, ${v.lm} - interval '1 day'
     from ${series}`, db);
-  await timed(g, 2, sql`
+  await timed(2, sql`
     insert into conversations (id, workspace_id, channel_id, kind, contact_id, identity_id, group_id, state, queue, follower_id, last_handler_id,
       is_collaborative, followed_at, last_message_at, last_message_preview, last_message_sender, waiting_since, last_customer_message_at,
       last_human_reply_at, last_staff_reply_at, unread_count, closed_at, closed_reason, reopenable, active, version, created_at, updated_at)
@@ -127,17 +130,17 @@ async function chunk(g: Generator, db: Db, a: number, b: number): Promise<void> 
         case when x.h % 100 between 5 and 9 then ${v.agent} when x.h % 100 >= 10 and x.h % 10 <> 0 then ${v.agent} end as handler,
         (x.h % 100 between 5 and 9 and n % 50 = 0) as collab) s
     join bench_templates t on t.id = ${v.tpl(sql.lit(M - 1))}`, db);
-  await timed(g, 3, sql`
+  await timed(3, sql`
     insert into conversation_member_state (conversation_id, member_id, workspace_id, unread_count)
     select c.id, c.follower_id, c.workspace_id, c.unread_count
     from ${series} join conversations c on c.id = ${id(v.seed, "c")}
     where c.state = 'processing'`, db);
-  await timed(g, 4, sql`
+  await timed(4, sql`
     insert into conversation_participants (conversation_id, member_id, workspace_id, position, added_by, added_at)
     select c.id, ${v.collaborator}, c.workspace_id, 1, c.follower_id, c.followed_at
     from ${series} join conversations c on c.id = ${id(v.seed, "c")}
     where c.is_collaborative and ${v.collaborator} <> c.follower_id`, db);
-  await timed(g, 5, sql`
+  await timed(5, sql`
     insert into messages (id, workspace_id, conversation_id, channel_id, direction, sender_kind, sender_member_id, kind, content, text,
       search_tokens, platform_message_id, status, status_at, created_at)
     select ${id(v.seed, "m", sql`n || '.' || k`)}, ${v.ws}, ${id(v.seed, "c")}, ${v.channel},
@@ -149,7 +152,7 @@ async function chunk(g: Generator, db: Db, a: number, b: number): Promise<void> 
     cross join generate_series(0, ${sql.lit(M - 1)}) k
     cross join lateral (select (${sql.lit(M - 1)} - k) % 2 = 0 as inbound, ${v.lm} - (${sql.lit(M - 1)} - k) * interval '5 minutes' as at) x
     join bench_templates t on t.id = ${v.tpl(sql`k`)}`, db);
-  await timed(g, 6, sql`
+  await timed(6, sql`
     insert into webhook_events (id, workspace_id, channel_id, event_key, payload, received_at, processed_at)
     select ${id(v.seed, "w", sql`n || '.' || k`)}, ${v.ws}, ${v.channel}, 'gen:' || md5(${v.seed} || 'e' || n || '.' || k),
       '{"type":"message","generated":true}'::jsonb, x.at, x.at
@@ -166,31 +169,40 @@ export function newGenerator(db: Db, fx: Fixtures, templates: number, chunk: num
 export async function growTo(g: Generator, target: number): Promise<{ seconds: number; conversations: number; messages: number }> {
   const t0 = performance.now();
   const start = g.generated;
-  await g.db.connection().execute(async (db) => {
-    // Session settings for the bulk load only (the app's own connections keep the defaults).
-    await sql`set synchronous_commit = off`.execute(db);
-    await sql`set work_mem = '64MB'`.execute(db);
-    while (g.generated < target) {
-      const a = g.generated + 1;
-      const b = Math.min(target, g.generated + g.chunk);
-      const c0 = performance.now();
-      await chunk(g, db, a, b);
-      g.generated = b;
-      const s = (performance.now() - c0) / 1000;
-      g.log(`  ${JSON.stringify(stepTimes())}`);
-      g.log(`  generated conversations ${a.toLocaleString("en")}..${b.toLocaleString("en")} (+${((b - a + 1) * MSGS_PER_CONV).toLocaleString("en")} messages) in ${s.toFixed(1)} s`);
-    }
-    await sql`set synchronous_commit = on`.execute(db);
-  });
+  while (g.generated < target) {
+    const a = g.generated + 1;
+    const b = Math.min(target, g.generated + g.chunk);
+    const c0 = performance.now();
+    // One transaction per chunk: a chunk cut short (the server restarting) leaves nothing behind and is made again.
+    await retrying(
+      `chunk ${a}..${b}`,
+      () =>
+        g.db.transaction().execute(async (tx) => {
+          // Settings for the bulk load only (the app's own transactions keep the defaults).
+          await sql`set local synchronous_commit = off`.execute(tx);
+          await sql`set local work_mem = '64MB'`.execute(tx);
+          await chunk(g, tx, a, b);
+        }),
+      g.log,
+    );
+    g.generated = b;
+    const s = (performance.now() - c0) / 1000;
+    g.log(`  seconds per statement: ${JSON.stringify(stepTimes())}`);
+    g.log(`  generated conversations ${a.toLocaleString("en")}..${b.toLocaleString("en")} (+${((b - a + 1) * MSGS_PER_CONV).toLocaleString("en")} messages) in ${s.toFixed(1)} s`);
+  }
   const a0 = performance.now();
-  await sql`vacuum analyze`.execute(g.db);
+  await retrying("vacuum analyze", () => sql`vacuum analyze`.execute(g.db), g.log);
   g.log(`  vacuum analyze in ${((performance.now() - a0) / 1000).toFixed(1)} s`);
   const added = g.generated - start;
   return { seconds: (performance.now() - t0) / 1000, conversations: added, messages: added * MSGS_PER_CONV };
 }
 
 /** Rows per table (exact counts; used for the report). */
-export async function tableCounts(db: Db): Promise<{ conversations: number; messages: number; contacts: number; webhook_events: number }> {
+export function tableCounts(db: Db, log: (s: string) => void = () => {}) {
+  return retrying("counting rows", () => countRows(db), log);
+}
+
+async function countRows(db: Db): Promise<{ conversations: number; messages: number; contacts: number; webhook_events: number }> {
   const r = await sql<{ c: string; m: string; k: string; w: string }>`
     select (select count(*) from conversations) as c, (select count(*) from messages) as m,
            (select count(*) from contacts) as k, (select count(*) from webhook_events) as w`.execute(db);

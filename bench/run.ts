@@ -15,6 +15,7 @@ import { sql } from "kysely";
 import { createBenchDatabase, createFixtures, startServer, type BenchDatabase, type Fixtures, type Running } from "./setup.js";
 import { createTemplates, growTo, newGenerator, tableCounts, type Generator } from "./generator.js";
 import { Helper } from "./ipc.js";
+import { isConnectionLoss, retrying } from "./resilience.js";
 import { ingestRounds, type IngestRounds } from "./ingest.js";
 import { assignedCustomers, measureLatency, type LatencyRun } from "./latency.js";
 import { listTimes, measureLists } from "./lists.js";
@@ -60,7 +61,7 @@ async function main(): Promise<number> {
     cleaned = true;
     await driver?.stop().catch(() => {});
     await running?.app.close().catch(() => {});
-    await bdb.drop().catch((e) => log(`could not drop the bench database: ${e instanceof Error ? e.message : e}`));
+    await retrying("dropping the bench database", () => bdb.drop(), log).catch((e) => log(`could not drop the bench database: ${e instanceof Error ? e.message : e}`));
   };
   const results: Results = {
     mode: scale.mode,
@@ -102,12 +103,23 @@ async function main(): Promise<number> {
     const entry = { name, start_s: Math.round((start - t0) / 1000), seconds: 0, load1: Math.round(loadavg()[0] * 100) / 100 };
     results.phases.push(entry);
     try {
-      return await fn();
-    } catch (e) {
-      const msg = e instanceof Error ? e.message : String(e);
-      log(`${name} failed: ${msg}`);
-      results.errors.push(`${name}: ${msg.split("\n")[0]}`);
-      return undefined;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await fn();
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          // The database server restarted under this phase: its figures are void; measure it again once it is back.
+          if (attempt < 3 && bdb.kind === "postgres" && isConnectionLoss(e)) {
+            log(`${name}: lost the database (${msg.split("\n")[0]}); measuring this phase again in 15 s`);
+            results.notes.push(`${name}: the database connection was lost (${msg.split("\n")[0]}); the phase was measured again.`);
+            await new Promise((r) => setTimeout(r, 15_000));
+            continue;
+          }
+          log(`${name} failed: ${msg}`);
+          results.errors.push(`${name}: ${msg.split("\n")[0]}`);
+          return undefined;
+        }
+      }
     } finally {
       entry.seconds = Math.round((performance.now() - start) / 100) / 10;
     }
@@ -145,7 +157,7 @@ async function main(): Promise<number> {
       return r;
     };
     const growthStep = async (generateS: number, ingest?: IngestRounds) => {
-      const counts = await tableCounts(db);
+      const counts = await tableCounts(db, log);
       const lists = await listTimes(driver!, origin, app, fx, scale.lists.growthRepeats, scale.lists.growthDeepPages);
       log(`  lists at ${counts.conversations.toLocaleString("en")} conversations: p50 ${lists.p50} ms, p95 ${lists.p95} ms`);
       const i = ingest ?? (await ingestOnce(scale.ingest.growthRounds));
@@ -221,7 +233,7 @@ async function main(): Promise<number> {
       await phase(`growth step at ${target.toLocaleString("en")}`, () => growthStep(s));
     }
 
-    const counts = await tableCounts(db);
+    const counts = await tableCounts(db, log);
     await phase("inbox lists (first and deep pages, with plans)", async () => {
       const l = await measureLists(driver!, origin, app, fx, { repeats: scale.lists.repeats, deepPages: scale.lists.deepPages });
       results.list_ms = { p50: l.all.p50, p95: l.all.p95, conversations: counts.conversations, messages: counts.messages, detail: l };
