@@ -22,6 +22,9 @@ export interface GrowthStep {
   generate_s: number;
   list_p50_ms: number;
   list_p95_ms: number;
+  /** Message search (the same terms as the search phase, fewer repeats) at this size. */
+  search_p50_ms?: number;
+  search_p95_ms?: number;
   ingest_per_s: number;
   baseline_per_s: number;
 }
@@ -165,8 +168,8 @@ export function markdown(r: Results): string {
     L.push("", `All searches: p50 ${f(s.all.p50, 2)} ms, p95 ${f(s.all.p95, 2)} ms.`, "");
   }
   if (r.growth.length) {
-    L.push("## Growth", "", "| conversations | messages | list p50 / p95 ms | ingest msg/s | baseline msg/s | generated in s |", "|---|---|---|---|---|---|");
-    for (const g of r.growth) L.push(`| ${f(g.conversations, 0)} | ${f(g.messages, 0)} | ${f(g.list_p50_ms, 2)} / ${f(g.list_p95_ms, 2)} | ${f(g.ingest_per_s)} | ${f(g.baseline_per_s)} | ${f(g.generate_s)} |`);
+    L.push("## Growth", "", "| conversations | messages | list p50 / p95 ms | search p50 / p95 ms | ingest msg/s | baseline msg/s | generated in s |", "|---|---|---|---|---|---|---|");
+    for (const g of r.growth) L.push(`| ${f(g.conversations, 0)} | ${f(g.messages, 0)} | ${f(g.list_p50_ms, 2)} / ${f(g.list_p95_ms, 2)} | ${g.search_p95_ms === undefined ? "–" : `${f(g.search_p50_ms, 2)} / ${f(g.search_p95_ms, 2)}`} | ${f(g.ingest_per_s)} | ${f(g.baseline_per_s)} | ${f(g.generate_s)} |`);
     L.push("");
   }
   if (r.memory) {

@@ -160,8 +160,20 @@ async function main(): Promise<number> {
       const counts = await tableCounts(db, log);
       const lists = await listTimes(driver!, origin, app, fx, scale.lists.growthRepeats, scale.lists.growthDeepPages);
       log(`  lists at ${counts.conversations.toLocaleString("en")} conversations: p50 ${lists.p50} ms, p95 ${lists.p95} ms`);
+      const search = await measureSearch(driver!, origin, app, fx, { repeats: scale.lists.growthRepeats, budgetMs: scale.search.budgetMs, explain: false });
+      log(`  search at ${counts.messages.toLocaleString("en")} messages: p50 ${search.all.p50} ms, p95 ${search.all.p95} ms`);
       const i = ingest ?? (await ingestOnce(scale.ingest.growthRounds));
-      const step: GrowthStep = { conversations: counts.conversations, messages: counts.messages, generate_s: Math.round(generateS * 10) / 10, list_p50_ms: lists.p50, list_p95_ms: lists.p95, ingest_per_s: i.pipeline_per_s, baseline_per_s: i.baseline_per_s };
+      const step: GrowthStep = {
+        conversations: counts.conversations,
+        messages: counts.messages,
+        generate_s: Math.round(generateS * 10) / 10,
+        list_p50_ms: lists.p50,
+        list_p95_ms: lists.p95,
+        search_p50_ms: search.all.p50,
+        search_p95_ms: search.all.p95,
+        ingest_per_s: i.pipeline_per_s,
+        baseline_per_s: i.baseline_per_s,
+      };
       results.growth.push(step);
     };
 

@@ -59,7 +59,14 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery, pins
   const now = ctx.clock.now();
   const me = actor.memberId;
 
-  let query = conversationListBase(ctx.db, actor);
+  // The page's ids come from conversations alone (and the viewer's own state row), ordered and limited
+  // by the view's index; the joins for display run on those ids only. Joining first let a misestimated
+  // deep page join and sort every row of the view (docs/benchmarks.md).
+  let query = ctx.db
+    .selectFrom("conversations as c")
+    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
+    .select("c.id")
+    .where("c.workspace_id", "=", actor.workspaceId);
 
   const isParticipant = (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
     eb.or([
@@ -108,8 +115,9 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery, pins
     const cmp = order === "desc" ? "<" : ">";
     query = query.where(sql<boolean>`(${sql.ref(col)}, c.id) ${sql.raw(cmp)} (${new Date(cur.k).toISOString()}::timestamptz, ${cur.id}::uuid)`);
   }
-  query = query.orderBy(sql.ref(col), order).orderBy("c.id", order).limit(limit + 1);
-  return { query, key, order, limit, now };
+  const ids = query.orderBy(sql.ref(col), order).orderBy("c.id", order).limit(limit + 1);
+  const page = conversationListBase(ctx.db, actor).where("c.id", "in", ids).orderBy(sql.ref(col), order).orderBy("c.id", order);
+  return { query: page, key, order, limit, now };
 }
 
 const MAX_PINNED = 200;
