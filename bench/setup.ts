@@ -63,10 +63,13 @@ export async function createBenchDatabase(databaseUrl: string | undefined, pglit
   };
 }
 
-/** Production-like configuration (real clock, no test mode), loopback only, on the bench database. */
+/**
+ * Production-like configuration (real clock, no test mode), loopback only, on the bench
+ * database; DATABASE_POOL_SIZE is taken from the environment so pool sizes can be compared.
+ */
 export function benchConfig(d: BenchDatabase): Config {
   return {
-    ...loadConfig({}),
+    ...loadConfig({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
     port: 0,
     host: "127.0.0.1",
     dataDir: d.kind === "pglite" ? (d.dataDir ?? ":memory:") : ":memory:",

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { openDatabase, type Database } from "./store/db.js";
 import { systemClock, TestClock, type Clock } from "./clock.js";
 import type { AppContext, Publisher } from "./context.js";
-import type { Config } from "./config.js";
+import { DEFAULT_POOL_SIZE, type Config } from "./config.js";
 import type { RealtimeEvent } from "./realtime/events.js";
 import { attachRealtime, type Realtime } from "./realtime/server.js";
 import { buildServer } from "./api/server.js";
@@ -54,7 +54,11 @@ class LatePublisher implements Publisher {
 }
 
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir });
+  const database = await openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir,
+    poolSize: config.databasePoolSize ?? DEFAULT_POOL_SIZE,
+  });
   const publisher = new LatePublisher();
   // In test mode the server's time only moves when told to (POST /api/test/clock).
   const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);

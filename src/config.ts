@@ -4,6 +4,12 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl?: string;
+  /**
+   * PostgreSQL connections the process keeps (DATABASE_POOL_SIZE). A webhook holds one
+   * for its whole transaction, so this bounds how many are stored at once; optional so
+   * hand-built configs (tests) get the default. PGlite has one connection regardless.
+   */
+  databasePoolSize?: number;
   redisUrl?: string;
   testMode: boolean;
   publicUrl: string;
@@ -27,6 +33,13 @@ export interface Config {
   mailFrom?: string;
 }
 
+/**
+ * Enough connections for the webhooks, API requests and job worker a process runs at
+ * once on a small server, well under PostgreSQL's default max_connections (100) with a
+ * few processes.
+ */
+export const DEFAULT_POOL_SIZE = 20;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
@@ -34,6 +47,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (testMode && env.NODE_ENV === "production")
     throw new Error("PARLEY_TEST_MODE=1 is refused when NODE_ENV=production: the test clock and reset endpoints must never run in production");
   const host = env.HOST ?? "0.0.0.0";
+  const databasePoolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : DEFAULT_POOL_SIZE;
+  if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
+    throw new Error(`DATABASE_POOL_SIZE must be a whole number from 1 to 1000, got ${env.DATABASE_POOL_SIZE}`);
   const demo = env.PARLEY_DEMO === "1";
   if (demo && env.NODE_ENV === "production")
     throw new Error("PARLEY_DEMO=1 is refused when NODE_ENV=production: the demo's simulators and their unauthenticated control API must never run in production");
@@ -42,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     dataDir: env.DATA_DIR ?? "./data",
     databaseUrl: env.DATABASE_URL || undefined,
+    databasePoolSize,
     redisUrl: env.REDIS_URL || undefined,
     testMode,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,

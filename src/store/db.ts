@@ -35,6 +35,7 @@ export interface OpenOptions {
   databaseUrl?: string;
   /** Folder of the embedded database; undefined = in memory. */
   dataDir?: string;
+  /** PostgreSQL pool size (config DATABASE_POOL_SIZE); PGlite is one connection. */
   poolSize?: number;
 }
 
@@ -48,7 +49,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let db: Db;
   let backend: Backend;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 });
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 20 });
     // An idle client losing its server (PostgreSQL restart) must not crash the process.
     pool.on("error", () => {});
     // A connection in use (mid-transaction) that loses its server emits on the client, not the

@@ -1,0 +1,15 @@
+/** Configuration from the environment (src/config.ts). */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_POOL_SIZE, loadConfig } from "../src/config.js";
+
+describe("DATABASE_POOL_SIZE", () => {
+  it("defaults to the documented pool size and takes a whole number", () => {
+    expect(loadConfig({}).databasePoolSize).toBe(DEFAULT_POOL_SIZE);
+    expect(DEFAULT_POOL_SIZE).toBe(20);
+    expect(loadConfig({ DATABASE_POOL_SIZE: "32" }).databasePoolSize).toBe(32);
+  });
+
+  it("refuses what is not a usable pool size", () => {
+    for (const bad of ["0", "-3", "2.5", "lots", "5000"]) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE/);
+  });
+});
