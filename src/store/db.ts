@@ -49,7 +49,9 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let db: Db;
   let backend: Backend;
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 20 });
+    // JIT off: every query here is short, and a misestimated one (stale statistics) paid 100+ ms of
+    // compilation for a few ms of work (docs/benchmarks.md).
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 20, options: "-c jit=off" });
     // An idle client losing its server (PostgreSQL restart) must not crash the process.
     pool.on("error", () => {});
     // A connection in use (mid-transaction) that loses its server emits on the client, not the

@@ -142,12 +142,21 @@ async function byMessage(ctx: AppContext, actor: Actor, q: SearchQuery, text: st
     // One round trip per batch: the next `size` candidates, each flagged by whether one of its messages matches.
     const rows = (await ctx.db
       .selectFrom(candidates(ctx, actor, q, cursor).limit(size).as("b"))
-      .select(["b.id", "b.last_message_at"])
-      .select((eb) =>
-        eb
-          .exists(eb.selectFrom("messages as m").select("m.id").whereRef("m.conversation_id", "=", "b.id").where("m.sender_kind", "<>", "system").where("m.text", "ilike", pattern))
-          .as("hit"),
+      // A LATERAL probe with LIMIT 1 is run per candidate on messages_conv; an EXISTS could be planned as
+      // a hashed subplan that first finds the term in every message of the workspace.
+      .leftJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom("messages as m")
+            .select(sql<boolean>`true`.as("hit"))
+            .whereRef("m.conversation_id", "=", "b.id")
+            .where("m.sender_kind", "<>", "system")
+            .where("m.text", "ilike", pattern)
+            .limit(1)
+            .as("h"),
+        (join) => join.onTrue(),
       )
+      .select(["b.id", "b.last_message_at", "h.hit"])
       .orderBy("b.last_message_at", "desc")
       .orderBy("b.id", "desc")
       .execute()) as (Hit & { hit: boolean })[];

@@ -117,7 +117,7 @@ describe("message search at scale", () => {
   it("VIEW-30: the walk reads conversations by conv_search_order and messages by messages_conv; a rare term uses the token GIN index", async () => {
     const cap = capturing(t.app.ctx.db);
     await searchConversations({ ...t.app.ctx, db: cap.db }, actorOf("agent"), { message: "保固", limit: 30 });
-    const walk = cap.queries.find((q) => q.sql.includes("exists"));
+    const walk = cap.queries.find((q) => q.sql.includes("lateral"));
     const tokens = cap.queries.find((q) => q.sql.includes("search_tokens"));
     expect(walk && tokens).toBeTruthy();
     const facts = async (q: CompiledQuery) => {
