@@ -64,8 +64,15 @@ export async function createMember(ctx: AppContext, actor: Actor, input: MemberI
   return id;
 }
 
+/** Another workspace's (or an unknown) member is 404 for every role, before the role rule. */
+async function requireMemberInWorkspace(ctx: AppContext, actor: Actor, id: string) {
+  const m = await ctx.db.selectFrom("members").select("id").where("id", "=", id).where("workspace_id", "=", actor.workspaceId).executeTakeFirst();
+  if (!m) throw AppError.notFound("成員");
+}
+
 export async function updateMember(ctx: AppContext, actor: Actor, id: string, patch: Partial<MemberInput>) {
   const self = id === actor.memberId;
+  await requireMemberInWorkspace(ctx, actor, id);
   if (!self || patch.role !== undefined || patch.regionId !== undefined || patch.branchId !== undefined) requireAdmin(actor);
   await checkPlace(ctx, actor, patch.regionId, patch.branchId);
   const res = await ctx.db
@@ -87,6 +94,7 @@ export async function updateMember(ctx: AppContext, actor: Actor, id: string, pa
 }
 
 export async function setMemberActive(ctx: AppContext, actor: Actor, id: string, active: boolean) {
+  await requireMemberInWorkspace(ctx, actor, id);
   requireAdmin(actor);
   if (id === actor.memberId && !active) throw new AppError("validation", "無法停用自己的帳號", { messageEn: "You cannot deactivate yourself" });
   return inTransaction(ctx, async (tx, fx) => {

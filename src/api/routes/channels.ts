@@ -13,6 +13,7 @@ import { newId } from "../../ids.js";
 import { capabilitiesOf } from "../../domain/channel-capabilities.js";
 import { receiveCustomerEvent } from "../../usecases/receive-inbound.js";
 import { setMessageStatus } from "../../usecases/update-message-status.js";
+import type { Actor } from "../../usecases/actor.js";
 
 /** Credentials that redirect a platform's API (to the simulators): test and demo mode only. */
 const PLATFORM_URL_KEYS = ["apiBaseUrl", "graphBaseUrl", "dataApiBaseUrl"] as const;
@@ -43,6 +44,15 @@ function channelDto(c: { id: string; platform: string; name: string; external_id
 export type ChannelCreatedHook = (row: { id: string; workspace_id: string; platform: string; name: string; credentials: unknown }) => Promise<Record<string, unknown> | void>;
 /** The hook per app, for when the server builds these routes with fixed options. */
 export const channelCreatedHooks = new WeakMap<AppContext, ChannelCreatedHook>();
+
+/**
+ * The integrator's endpoints (a customer's message, delivery receipts): the workspace's
+ * integration token or an administrator, never any member (who could forge a customer).
+ * Checked after the channel is found, so another workspace's channel is 404 for every role.
+ */
+function integrator(a: Actor) {
+  if (!can(a.role, "manage_workspace")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
+}
 
 export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPlatformUrls?: boolean; onChannelCreated?: ChannelCreatedHook } = {}): FastifyPluginAsyncZod => async (app) => {
   const publicUrl = o.publicUrl ?? "";
@@ -114,7 +124,7 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPla
     {
       schema: {
         tags: ["channels"],
-        description: "An integrator posts a customer's message into an API channel; it runs the same pipeline as a platform webhook.",
+        description: "An integrator posts a customer's message into an API channel; it runs the same pipeline as a platform webhook. The workspace's integration token or an administrator.",
         params: IdParams,
         body: Inbound,
       },
@@ -122,6 +132,7 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPla
     async (req, reply) => {
       const a = actorOf(req);
       const ch = await load(a.workspaceId, req.params.id);
+      integrator(a);
       if (ch.platform !== "api") throw new AppError("validation", "只有 API 渠道可用此端點", { messageEn: "Only API channels accept this endpoint" });
       const b = req.body;
       if (b.kind === "text" && !b.text?.trim()) throw new AppError("validation", "文字訊息不可為空", { messageEn: "text is required for text messages" });
@@ -143,7 +154,7 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPla
     {
       schema: {
         tags: ["channels"],
-        description: "An integrator reports delivery/read of a message the inbox sent through an API channel.",
+        description: "An integrator reports delivery/read of a message the inbox sent through an API channel. The workspace's integration token or an administrator.",
         params: IdParams,
         body: z.object({ messageId: z.string().min(1), status: z.enum(["sent", "received", "read", "failed"]), reason: z.string().max(1000).optional() }),
       },
@@ -151,6 +162,7 @@ export const channelRoutes = (ctx: AppContext, o: { publicUrl?: string; allowPla
     async (req) => {
       const a = actorOf(req);
       await load(a.workspaceId, req.params.id);
+      integrator(a);
       const m = await ctx.db
         .selectFrom("messages")
         .select("id")

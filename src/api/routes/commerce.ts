@@ -43,8 +43,8 @@ export const commerceRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async 
     { schema: { tags: ["integrations"], description: "Replace a customer's cart (id = contact id).", params: IdParams, body: z.object({ items: z.array(Item).max(500) }) } },
     async (req) => {
       const a = actorOf(req);
-      integrator(a);
       await contactIn(a.workspaceId, req.params.id);
+      integrator(a);
       await ctx.db
         .insertInto("carts")
         .values({ contact_id: req.params.id, workspace_id: a.workspaceId, items: JSON.stringify(req.body.items), updated_at: ctx.clock.now() })

@@ -120,6 +120,9 @@ export const contactRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (
 
   app.delete("/api/blacklist/:id", { schema: { tags: ["contacts"], params: IdParams } }, async (req) => {
     const a = memberActorOf(req);
+    // Another workspace's (or an unknown) customer is 404 for every role, before the role rule.
+    const listed = await ctx.db.selectFrom("contacts").select("id").where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).where("blacklisted_at", "is not", null).executeTakeFirst();
+    if (!listed) throw AppError.notFound("黑名單客人");
     if (!can(a.role, "batch_delete_blacklist")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
     const r = await ctx.db
       .updateTable("contacts")

@@ -25,8 +25,9 @@ export const conversationToolRoutes = (ctx: AppContext, o: { mailConfigured?: bo
     { schema: { tags: ["conversations"], description: "Email the conversation's CSV to the requesting administrator (PROF-35, PROF-40); sent by a durable job.", params: IdParams } },
     async (req, reply) => {
       const a = memberActorOf(req);
-      await checkExportAllowed(ctx, a);
+      // Another workspace's conversation is 404 for every role, before the role rule (PROF-38).
       await loadVisibleConversation(ctx.db, a, req.params.id);
+      await checkExportAllowed(ctx, a);
       if (!o.mailConfigured) throw new AppError("unavailable", "此伺服器尚未設定寄信 (SMTP_URL)", { messageEn: "Email is not configured on this server (SMTP_URL)" });
       await enqueue(ctx.db, null, "export_email", { workspaceId: a.workspaceId, conversationId: req.params.id, memberId: a.memberId }, ctx.clock.now());
       ctx.wakeJobs?.();
@@ -38,7 +39,10 @@ export const conversationToolRoutes = (ctx: AppContext, o: { mailConfigured?: bo
     "/api/conversations/:id/export.csv",
     { schema: { tags: ["conversations"], description: "Export the conversation as CSV (administrators, when the workspace has the feature; PROF-35..PROF-40).", params: IdParams } },
     async (req, reply) => {
-      const { fileName, csv } = await exportConversationCsv(ctx, memberActorOf(req), req.params.id);
+      const a = memberActorOf(req);
+      // Another workspace's conversation is 404 for every role, before the role rule (PROF-38).
+      await loadVisibleConversation(ctx.db, a, req.params.id);
+      const { fileName, csv } = await exportConversationCsv(ctx, a, req.params.id);
       return reply.header("content-type", "text/csv; charset=utf-8").header("content-disposition", `attachment; filename="${fileName}"`).send(csv);
     },
   );

@@ -37,9 +37,9 @@ export const omoRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app)
     { schema: { tags: ["integrations"], params: z.object({ identityId: z.uuid() }), body: z.object({ memberId: z.uuid() }) } },
     async (req) => {
       const a = actorOf(req);
+      const i = await identity(a.workspaceId, req.params.identityId);
       if (!can(a.role, "manage_workspace")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
       if (!(await isOmo(a.workspaceId))) throw new AppError("forbidden", "此功能僅適用於 OMO 方案", { messageEn: "OMO plan only" });
-      const i = await identity(a.workspaceId, req.params.identityId);
       if (!OMO_PLATFORMS.includes(i.platform)) throw new AppError("validation", "OMO 綁定僅適用於 LINE 與 WhatsApp", { messageEn: "OMO binding exists for LINE and WhatsApp only" });
       const m = await ctx.db.selectFrom("members").select(["id", "branch_id"]).where("id", "=", req.body.memberId).where("workspace_id", "=", a.workspaceId).executeTakeFirst();
       if (!m) throw AppError.notFound("成員");
@@ -62,8 +62,8 @@ export const omoRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app)
 
   app.delete("/api/identities/:identityId/omo-binding", { schema: { tags: ["contacts"], params: z.object({ identityId: z.uuid() }) } }, async (req) => {
     const a = memberActorOf(req);
-    if (!can(a.role, "unbind_omo")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction)); // PROF-45
     const i = await identity(a.workspaceId, req.params.identityId);
+    if (!can(a.role, "unbind_omo")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction)); // PROF-45
     if (!i.omo_binding) throw AppError.notFound("OMO 綁定");
     await ctx.db.transaction().execute(async (tx) => {
       await tx.updateTable("contact_identities").set({ omo_binding: null }).where("id", "=", i.id).execute();

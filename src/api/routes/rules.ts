@@ -77,9 +77,9 @@ export const ruleRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
 
   app.patch("/api/keyword-rules/:id", { schema: { tags: ["rules"], params: IdParams, body: RuleBody.partial() } }, async (req) => {
     const a = actorOf(req);
-    admin(a);
     const cur = await ctx.db.selectFrom("keyword_rules").selectAll().where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).executeTakeFirst();
     if (!cur) throw AppError.notFound("規則");
+    admin(a);
     const b = req.body;
     await check(a, { kind: b.kind ?? cur.kind, assignMemberId: b.assignMemberId ?? cur.assign_member_id, replies: b.replies, channelIds: b.channelIds ?? undefined });
     const row = await ctx.db
@@ -104,6 +104,8 @@ export const ruleRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
 
   app.delete("/api/keyword-rules/:id", { schema: { tags: ["rules"], params: IdParams } }, async (req) => {
     const a = actorOf(req);
+    // Another workspace's rule is 404 for every role, before the role rule.
+    if (!(await ctx.db.selectFrom("keyword_rules").select("id").where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).executeTakeFirst())) throw AppError.notFound("規則");
     admin(a);
     const r = await ctx.db.deleteFrom("keyword_rules").where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw AppError.notFound("規則");
