@@ -62,61 +62,87 @@ export function buildListQuery(ctx: AppContext, actor: Actor, q: ListQuery, pins
   // The page's ids come from conversations alone (and the viewer's own state row), ordered and limited
   // by the view's index; the joins for display run on those ids only. Joining first let a misestimated
   // deep page join and sort every row of the view (docs/benchmarks.md).
-  let query = ctx.db
-    .selectFrom("conversations as c")
-    .leftJoin("conversation_member_state as cms", (j) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
-    .select("c.id")
-    .where("c.workspace_id", "=", actor.workspaceId);
-
   const isParticipant = (eb: ExpressionBuilder<any, any>): Expression<SqlBool> =>
     eb.or([
       eb("c.follower_id", "=", me),
       eb.exists(eb.selectFrom("conversation_participants as p").select("p.member_id").whereRef("p.conversation_id", "=", "c.id").where("p.member_id", "=", me)),
     ]);
 
-  switch (q.view) {
-    case "pending_human":
-    case "pending_bot":
-      query = query.where("c.state", "=", "pending").where("c.queue", "=", q.view === "pending_bot" ? "bot" : "human");
-      break;
-    case "my_processing":
-      query = query.where("c.state", "=", "processing").where((eb) => isParticipant(eb));
-      break;
-    case "team_processing":
-      query = query.where("c.state", "=", "processing").where((eb) => eb.not(isParticipant(eb)));
-      break;
-    case "my_closed":
-      query = query.where("c.state", "=", "closed").where("c.last_handler_id", "=", me);
-      break;
-    case "team_closed":
-      query = query.where("c.state", "=", "closed").where((eb) => eb.or([eb("c.last_handler_id", "is", null), eb("c.last_handler_id", "<>", me)]));
-      break;
+  const ids = (from: "conversations" | "participations") => {
+    const query: any =
+      from === "participations"
+        ? ctx.db.selectFrom("conversation_participants as p").innerJoin("conversations as c", "c.id", "p.conversation_id").where("p.member_id", "=", me)
+        : ctx.db.selectFrom("conversations as c");
+    return filtered(
+      query
+        .leftJoin("conversation_member_state as cms", (j: any) => j.onRef("cms.conversation_id", "=", "c.id").on("cms.member_id", "=", me))
+        .select(["c.id", sql.ref(col).as("k")])
+        .where("c.workspace_id", "=", actor.workspaceId),
+    );
+  };
+
+  // Kysely cannot follow the builder's type through the shared filters.
+  const filtered = (query: any) => {
+    switch (q.view) {
+      case "pending_human":
+      case "pending_bot":
+        query = query.where("c.state", "=", "pending").where("c.queue", "=", q.view === "pending_bot" ? "bot" : "human");
+        break;
+      case "my_processing":
+        query = query.where("c.state", "=", "processing"); // narrowed to the member by the caller (two branches)
+        break;
+      case "team_processing":
+        query = query.where("c.state", "=", "processing").where((eb: ExpressionBuilder<any, any>) => eb.not(isParticipant(eb)));
+        break;
+      case "my_closed":
+        query = query.where("c.state", "=", "closed").where("c.last_handler_id", "=", me);
+        break;
+      case "team_closed":
+        query = query.where("c.state", "=", "closed").where((eb: ExpressionBuilder<any, any>) => eb.or([eb("c.last_handler_id", "is", null), eb("c.last_handler_id", "<>", me)]));
+        break;
+    }
+    if (pins === "exclude") query = query.where("cms.pinned_at", "is", null);
+    if (pins === "only") query = query.where("cms.pinned_at", "is not", null);
+    if (q.channelId) query = query.where("c.channel_id", "=", q.channelId);
+    // GROUP-2: roles without group access never list group conversations.
+    if (!can(actor.role, "use_groups")) query = query.where("c.kind", "=", "individual");
+    // VIEW-12: the type filter narrows further (a group filter leaves such roles nothing, not their 1-to-1 list).
+    const type = q.type ?? "all";
+    if (type !== "all") query = query.where("c.kind", "=", type);
+    if (q.followType === "collaborative") query = query.where("c.is_collaborative", "=", true);
+    if (q.followType === "follower_only") query = query.where("c.is_collaborative", "=", false);
+    if (key === "waiting") query = query.where("c.waiting_since", "is not", null);
+    if (q.overdue) {
+      if (q.view === "pending_bot") query = query.where(sql<boolean>`false`); // VIEW-20: no waiting badge in the bot queue
+      query = query.where("c.waiting_since", "<=", new Date(now.getTime() - OVERDUE_MS));
+    }
+    if (q.unread) {
+      query = q.view === "my_processing" ? query.where("cms.unread_count", ">", 0) : query.where("c.unread_count", ">", 0);
+    }
+    if (q.cursor) {
+      const cur = decodeCursor(q.cursor);
+      const cmp = order === "desc" ? "<" : ">";
+      query = query.where(sql<boolean>`(${sql.ref(col)}, c.id) ${sql.raw(cmp)} (${new Date(cur.k).toISOString()}::timestamptz, ${cur.id}::uuid)`);
+    }
+    return query.orderBy(sql.ref(col), order).orderBy("c.id", order).limit(limit + 1);
+  };
+
+  let pageIds;
+  if (q.view === "my_processing") {
+    // The member's own (conv_my_proc) and their collaborations (participants_member), each in index order,
+    // merged: an OR of the two would walk the whole team's processing list.
+    const own = ids("conversations").where("c.follower_id", "=", me);
+    const collab = ids("participations").where((eb: ExpressionBuilder<any, any>) => eb.or([eb("c.follower_id", "is", null), eb("c.follower_id", "<>", me)]));
+    pageIds = ctx.db
+      .selectFrom(sql<{ id: string; k: Date }>`((${own}) union all (${collab}))`.as("u"))
+      .select("u.id")
+      .orderBy("u.k", order)
+      .orderBy("u.id", order)
+      .limit(limit + 1);
+  } else {
+    pageIds = ids("conversations").clearSelect().select("c.id");
   }
-  if (pins === "exclude") query = query.where("cms.pinned_at", "is", null);
-  if (pins === "only") query = query.where("cms.pinned_at", "is not", null);
-  if (q.channelId) query = query.where("c.channel_id", "=", q.channelId);
-  // GROUP-2: roles without group access never list group conversations.
-  if (!can(actor.role, "use_groups")) query = query.where("c.kind", "=", "individual");
-  // VIEW-12: the type filter narrows further (a group filter leaves such roles nothing, not their 1-to-1 list).
-  const type = q.type ?? "all";
-  if (type !== "all") query = query.where("c.kind", "=", type);
-  if (q.followType === "collaborative") query = query.where("c.is_collaborative", "=", true);
-  if (q.followType === "follower_only") query = query.where("c.is_collaborative", "=", false);
-  if (key === "waiting") query = query.where("c.waiting_since", "is not", null);
-  if (q.overdue) {
-    if (q.view === "pending_bot") query = query.where(sql<boolean>`false`); // VIEW-20: no waiting badge in the bot queue
-    query = query.where("c.waiting_since", "<=", new Date(now.getTime() - OVERDUE_MS));
-  }
-  if (q.unread) {
-    query = q.view === "my_processing" ? query.where("cms.unread_count", ">", 0) : query.where("c.unread_count", ">", 0);
-  }
-  if (q.cursor) {
-    const cur = decodeCursor(q.cursor);
-    const cmp = order === "desc" ? "<" : ">";
-    query = query.where(sql<boolean>`(${sql.ref(col)}, c.id) ${sql.raw(cmp)} (${new Date(cur.k).toISOString()}::timestamptz, ${cur.id}::uuid)`);
-  }
-  const ids = query.orderBy(sql.ref(col), order).orderBy("c.id", order).limit(limit + 1);
-  const page = conversationListBase(ctx.db, actor).where("c.id", "in", ids).orderBy(sql.ref(col), order).orderBy("c.id", order);
+  const page = conversationListBase(ctx.db, actor).where("c.id", "in", pageIds).orderBy(sql.ref(col), order).orderBy("c.id", order);
   return { query: page, key, order, limit, now };
 }
 
