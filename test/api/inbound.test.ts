@@ -109,6 +109,26 @@ describe("inbound routing through the API", () => {
     expect((await messages(id)).some((m: any) => m.senderKind === "bot")).toBe(false);
   });
 
+  it("LIFE-19: a rule edited to tick processing replies at once; PATCH changes only the fields it names; switched off it stops", async () => {
+    const created = await t.req("POST", "/api/keyword-rules", { token: w.tokens.admin, body: { kind: "auto_reply", name: "保固規則", keywords: ["保固期"], matchMode: "contains", replies: [{ text: "保固一年" }], states: ["bot"], priority: 5 } });
+    expect(created.status).toBe(201);
+    const u = user();
+    const { conversationId: id } = await w.customer(u, "hello");
+    await w.act("agent", id, "follow");
+    await w.customer(u, "保固期多久");
+    expect((await messages(id)).filter((m: any) => m.senderKind === "bot")).toHaveLength(0);
+    const patched = await t.req("PATCH", `/api/keyword-rules/${created.body.id}`, { token: w.tokens.admin, body: { states: ["bot", "processing"] } });
+    expect(patched.status, JSON.stringify(patched.body)).toBe(200);
+    expect(patched.body).toMatchObject({ name: "保固規則", matchMode: "contains", priority: 5, replies: [{ text: "保固一年" }], states: ["bot", "processing"], active: true });
+    await w.customer(u, "請問保固期");
+    expect((await messages(id)).filter((m: any) => m.senderKind === "bot").map((m: any) => m.text)).toEqual(["保固一年"]);
+    const off = await t.req("PATCH", `/api/keyword-rules/${created.body.id}`, { token: w.tokens.admin, body: { active: false } });
+    expect(off.status, JSON.stringify(off.body)).toBe(200);
+    expect(off.body).toMatchObject({ active: false, states: ["bot", "processing"], replies: [{ text: "保固一年" }] });
+    await w.customer(u, "保固期呢");
+    expect((await messages(id)).filter((m: any) => m.senderKind === "bot")).toHaveLength(1);
+  });
+
   it("LIFE-47: a text matching both auto-assign and auto-reply goes to processing; the reply follows its checklist", async () => {
     const { conversationId: id } = await w.customer(user(), "VIP 營業時間");
     expect(await conv(id)).toMatchObject({ state: "processing", follower: { id: w.agent2.id } });

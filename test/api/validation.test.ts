@@ -165,6 +165,19 @@ describe("bad input is a 400 validation error", () => {
   });
 });
 
+describe("bodies that may be left out", () => {
+  it("LIFE-33: follow, close and reopen need no body at all, nor more than JSON null", async () => {
+    const id = (await w.customer("v-nobody", "hi")).conversationId;
+    expect((await t.req("POST", `/api/conversations/${id}/follow`, { token: w.tokens.agent })).status).toBe(200);
+    const closed = await raw("POST", `/api/conversations/${id}/close`, "null", w.tokens.agent);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body).toMatchObject({ state: "closed" });
+    const reopened = await t.req("POST", `/api/conversations/${id}/reopen`, { token: w.tokens.agent });
+    expect(reopened.status, JSON.stringify(reopened.body)).toBe(200);
+    expect(reopened.body).toMatchObject({ state: "processing" });
+  });
+});
+
 describe("not found", () => {
   it("an unknown route is 404 with the error shape, with or without credentials", async () => {
     for (const [method, url] of [["GET", "/api/nope"], ["POST", "/api/conversations/nope/nope"], ["DELETE", "/api/channels"], ["GET", "/nothing-here"]]) {

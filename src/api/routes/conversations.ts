@@ -29,7 +29,7 @@ const ListQuery = z.object({
   cursor: z.string().max(500).optional(),
   limit: z.coerce.number().int().min(1).max(100).optional(),
 });
-const Version = z.object({ version: z.number().int().min(0).optional(), survey: z.boolean().optional().describe("close only: send the satisfaction survey (LIFE-39)") }).optional();
+const Version = z.object({ version: z.number().int().min(0).optional(), survey: z.boolean().optional().describe("close only: send the satisfaction survey (LIFE-39)") }).nullish();
 
 export const conversationRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app) => {
   app.get("/api/conversations", { schema: { tags: ["conversations"], querystring: ListQuery } }, async (req) => listConversations(ctx, memberActorOf(req), req.query));

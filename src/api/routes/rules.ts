@@ -27,6 +27,20 @@ const RuleBody = z.object({
   priority: z.number().int().min(-1000).max(1000).default(0),
 });
 
+/** PATCH changes only what it names: the same fields without the create defaults (zod's partial() would keep them). */
+const RulePatch = z.object({
+  kind: RuleBody.shape.kind.optional(),
+  name: z.string().max(100).optional(),
+  keywords: RuleBody.shape.keywords.optional(),
+  matchMode: z.enum(["exact", "contains"]).optional(),
+  replies: z.array(z.object({ text: z.string().min(1).max(5000) })).max(5).optional(),
+  assignMemberId: z.uuid().nullable().optional(),
+  states: z.array(z.enum(["human", "bot", "processing"])).optional(),
+  channelIds: z.array(z.uuid()).nullable().optional(),
+  active: z.boolean().optional(),
+  priority: z.number().int().min(-1000).max(1000).optional(),
+});
+
 function admin(a: Actor) {
   if (!can(a.role, "manage_workspace")) throw AppError.fromDomain(refuse("forbidden", TEXT.forbiddenAction));
 }
@@ -75,7 +89,7 @@ export const ruleRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app
     return reply.status(201).send(dto(row));
   });
 
-  app.patch("/api/keyword-rules/:id", { schema: { tags: ["rules"], params: IdParams, body: RuleBody.partial() } }, async (req) => {
+  app.patch("/api/keyword-rules/:id", { schema: { tags: ["rules"], params: IdParams, body: RulePatch } }, async (req) => {
     const a = actorOf(req);
     const cur = await ctx.db.selectFrom("keyword_rules").selectAll().where("id", "=", req.params.id).where("workspace_id", "=", a.workspaceId).executeTakeFirst();
     if (!cur) throw AppError.notFound("規則");
