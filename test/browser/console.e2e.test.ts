@@ -198,7 +198,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     await screenshot(page, "conversation");
   });
 
-  it("edits the customer panel: profile with the pencil, tags with type-ahead and repeat confirmation, the eye icon, the block switch", async () => {
+  it("PROF-2, PROF-4, PROF-10, PROF-11, PROF-14: edits the customer panel: profile with the pencil, tags with type-ahead and repeat confirmation, the eye icon, the block switch", async () => {
     const panel = page.getByRole("complementary", { name: "客戶資料" });
     await panel.getByRole("button", { name: "編輯客戶資料" }).click();
     await panel.getByLabel("郵件").fill("not-an-email");
@@ -293,7 +293,7 @@ describe.skipIf(!hasChromium && !inCI)("agent console in Chromium", () => {
     }
   });
 
-  it("batch-closes three pending conversations: 成功結束 3 筆,失敗 0 筆", async () => {
+  it("VIEW-42: selects three pending conversations (已選擇 3 筆) and batch-closes them: 成功結束 3 筆,失敗 0 筆", async () => {
     await page.getByRole("link", { name: /待處理 - 真人客服/ }).click();
     await clearToasts(page);
     for (const name of ["張先生", "李小姐", "黃先生"]) await page.getByRole("checkbox", { name: `選取 ${name}` }).check();
