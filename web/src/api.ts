@@ -3,7 +3,7 @@
  * sets on login, so requests only need to be same-origin. Every failure
  * becomes an ApiError carrying the server's { code, message, messageEn }.
  */
-import type { BatchAction, Role, ViewKey } from "./domain";
+import type { BatchAction, Role, TagExportType, ViewKey } from "./domain";
 import type { MediaKind } from "./domain";
 import type {
   BatchResult,
@@ -22,6 +22,7 @@ import type {
   SearchCriteria,
   StatusLogEntry,
   Tag,
+  TagFrequency,
   UploadResult,
   Workspace,
 } from "./types";
@@ -226,6 +227,11 @@ export const api = {
   applyTag: (contactId: string, tagId: string, o: { confirmRepeat?: boolean; conversationId?: string } = {}) =>
     request<{ ok: true; count: number }>("POST", `/api/contacts/${contactId}/tags`, { body: { tagId, confirmRepeat: o.confirmRepeat ?? false, conversationId: o.conversationId } }),
   removeTag: (contactId: string, tagId: string) => request<{ ok: true }>("DELETE", `/api/contacts/${contactId}/tags/${tagId}`),
+  /** 標籤頻次 (PROF-16): from/to are ISO datetimes with an offset; either may be left out. */
+  tagFrequency: (contactId: string, range: { from?: string; to?: string }, signal?: AbortSignal) =>
+    request<{ items: TagFrequency[] }>("GET", `/api/contacts/${contactId}/tag-frequency`, { signal, query: { from: range.from, to: range.to } }),
+  /** Team-wide tag export as a CSV download (PROF-18..PROF-24); the server refuses more than 30 days. */
+  exportTags: (type: TagExportType, from: string, to: string) => download(withQuery("/api/tags/export.csv", { type, from, to })),
   /** 「狀態功能:有效」: off blocks the customer on this conversation (PROF-31). */
   setActive: (id: string, active: boolean) => request<{ active: boolean; changed: boolean }>("POST", `/api/conversations/${id}/active`, { body: { active } }),
   exportCsv: (id: string) => download(`/api/conversations/${id}/export.csv`),

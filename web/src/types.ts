@@ -3,7 +3,7 @@
  * src/usecases/conversation-dto.ts, src/store/messages.ts messageDto,
  * src/api/routes/*.ts).
  */
-import type { BatchAction, ChannelCapabilities, DeliveryStatus, Platform, ReplyWindow, Role, ViewKey, WaitingLevel, Bilingual } from "./domain";
+import type { BatchAction, Capability, ChannelCapabilities, DeliveryStatus, Platform, ReplyWindow, Role, ViewKey, WaitingLevel, Bilingual } from "./domain";
 
 export type { Platform };
 
@@ -21,7 +21,8 @@ export interface Me {
   integration: boolean;
   workspace: { id: string; name: string; slug: string; settings: Record<string, unknown> };
   views: ViewKey[];
-  capabilities: string[];
+  /** What the member's role may do (PERMISSIONS of src/domain/roles.ts), as the server answers it. */
+  capabilities: Capability[];
 }
 
 export type ConversationAction = "follow" | "take_over" | "transfer" | "close" | "reopen";
@@ -190,6 +191,14 @@ export interface Contact {
   online: boolean;
   lastPageUrl: string | null;
   tags: (Tag & { count: number })[];
+}
+
+/** One row of 標籤頻次 (PROF-16): how often a tag was applied to the customer in the range. */
+export interface TagFrequency {
+  tagId: string;
+  name: string;
+  count: number;
+  lastAppliedAt: string;
 }
 
 export interface ContactPatch {

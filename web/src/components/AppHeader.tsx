@@ -1,4 +1,4 @@
-/** Top bar: product, workspace, the signed-in member with their role, language, logout. */
+/** Top bar: product, workspace, the tag export (PROF-22, for roles allowed it), the signed-in member with their role, language, logout. */
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api } from "../api";
@@ -8,6 +8,7 @@ import { closeSocket } from "../socket";
 import type { Me } from "../types";
 import { initialOf } from "../util";
 import { LanguageSwitch } from "./LanguageSwitch";
+import { TagExportButton } from "./TagExport";
 
 export function AppHeader({ me, member }: { me: Me; member: NonNullable<Me["member"]> }) {
   const { t, i18n } = useTranslation();
@@ -28,6 +29,7 @@ export function AppHeader({ me, member }: { me: Me; member: NonNullable<Me["memb
         <span className="workspace-name">{me.workspace.name}</span>
       </div>
       <div className="header-right">
+        <TagExportButton me={me} />
         <div className="who" aria-label={t("header.account")}>
           <span className="avatar avatar-sm" aria-hidden="true">
             {initialOf(member.name)}

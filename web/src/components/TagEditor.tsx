@@ -2,7 +2,8 @@
  * The customer's tags (PROF-10..PROF-15): typing lists the team's matching
  * tags; Enter or a click applies one, a new name is created first
  * (PROF-13); a tag the customer already has asks 「要再次貼上此標籤嗎?」 and
- * counts again only after confirming; × removes it.
+ * counts again only after confirming; × removes it. 「標籤頻次」 opens each
+ * tag's count for this customer (PROF-16), refreshed after every change.
  */
 import { useId, useState, type KeyboardEvent } from "react";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -16,6 +17,7 @@ import type { Tag } from "../types";
 import { cls } from "../util";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Icon } from "./Icon";
+import { TagFrequencyButton } from "./TagFrequency";
 
 type Choice = { tag: Pick<Tag, "id" | "name"> } | { create: string };
 
@@ -36,7 +38,10 @@ export function TagEditor({ contactId, conversationId }: { contactId: string; co
   const exact = suggestions.find((s) => s.name.toLowerCase() === typed.toLowerCase());
   const choices: Choice[] = [...suggestions.map((tag) => ({ tag })), ...(typed && !exact && query === typed ? [{ create: typed }] : [])];
 
-  const refresh = () => void qc.invalidateQueries({ queryKey: keys.contact(contactId) });
+  const refresh = () => {
+    void qc.invalidateQueries({ queryKey: keys.contact(contactId) });
+    void qc.invalidateQueries({ queryKey: keys.tagFrequencyOf(contactId) });
+  };
 
   const apply = useMutation({
     mutationFn: async (v: { choice: Choice; confirmRepeat?: boolean }) => {
@@ -93,9 +98,12 @@ export function TagEditor({ contactId, conversationId }: { contactId: string; co
 
   return (
     <section className="tag-editor" aria-labelledby="tags-title">
-      <h3 className="section-title" id="tags-title">
-        {t("tags.title")}
-      </h3>
+      <div className="section-head">
+        <h3 className="section-title" id="tags-title">
+          {t("tags.title")}
+        </h3>
+        <TagFrequencyButton contactId={contactId} />
+      </div>
       {tags.length > 0 && (
         <ul className="tag-chips">
           {tags.map((tag) => (

@@ -18,5 +18,8 @@ export const keys = {
   workspace: ["workspace"] as const,
   contact: (id: string) => ["contact", id] as const,
   tags: (q: string) => ["tags", q] as const,
+  /** Every range of one customer's 標籤頻次 starts with tagFrequencyOf(contactId), to invalidate them together. */
+  tagFrequencyOf: (contactId: string) => ["tag-frequency", contactId] as const,
+  tagFrequency: (contactId: string, range: { from?: string; to?: string }) => ["tag-frequency", contactId, range.from ?? "", range.to ?? ""] as const,
   search: (c: SearchCriteria) => ["search", c] as const,
 };

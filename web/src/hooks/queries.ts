@@ -104,6 +104,17 @@ export function useTagSuggestions(q: string) {
   return useQuery({ queryKey: keys.tags(q.trim()), queryFn: ({ signal }) => api.tags(q, signal), enabled: q.trim().length > 0, placeholderData: keepPreviousData, select: (d) => d.items });
 }
 
+/** 標籤頻次 of a customer (PROF-16): each tag's count and last time, within the range (all time when open-ended). */
+export function useTagFrequency(contactId: string, range: { from?: string; to?: string }, enabled = true) {
+  return useQuery({
+    queryKey: keys.tagFrequency(contactId, range),
+    queryFn: ({ signal }) => api.tagFrequency(contactId, range, signal),
+    enabled,
+    placeholderData: keepPreviousData,
+    select: (d) => d.items,
+  });
+}
+
 /** GET /api/conversations/search, page by page; off while no criterion is given. */
 export function useSearch(criteria: SearchCriteria | null) {
   return useInfiniteQuery({
