@@ -4,7 +4,7 @@
  * messages, notifications, unread effects, realtime events) in the caller's
  * transaction.
  */
-import { sql, type Selectable } from "kysely";
+import { sql, type RawBuilder, type Selectable } from "kysely";
 import type { Db, Tx } from "./db.js";
 import type { ConversationRow, MemberRow } from "./schema.js";
 import type { ConversationFacts, MemberFacts } from "../domain/conversation.js";
@@ -61,18 +61,39 @@ export async function loadCollaborators(tx: Db | Tx, ids: string[]): Promise<Map
   return map;
 }
 
-/** Locks the conversation row for the rest of the transaction (LIFE-36: first action wins). */
+/**
+ * The collaborators of a conversation locked in the same statement, and
+ * whether the locked row is still the one the statement's snapshot saw
+ * (`locked_xmin` is the row version the lock returned). When another
+ * transaction changed the conversation while this one waited for the lock,
+ * the collaborators read from the older snapshot may be stale:
+ * collaboratorsOfLocked reads them again.
+ */
+export function collaboratorColumns(alias: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    coalesce((select array_agg(p.member_id::text order by p.position) from conversation_participants p where p.conversation_id = ${alias}.id), '{}') as collaborator_ids,
+    coalesce((select v.xmin = ${alias}.locked_xmin from conversations v where v.id = ${alias}.id), false) as unchanged`;
+}
+
+/** Locks the conversation row for the rest of the transaction (LIFE-36: first action wins). One statement with its collaborators. */
 export async function lockConversation(tx: Tx, workspaceId: string, id: string): Promise<Conversation> {
-  const row = await tx
-    .selectFrom("conversations")
-    .selectAll()
-    .where("id", "=", id)
-    .where("workspace_id", "=", workspaceId)
-    .forUpdate()
-    .executeTakeFirst();
-  if (!row) throw AppError.notFound("對話");
-  const collab = await loadCollaborators(tx, [id]);
-  return { ...row, collaborator_ids: collab.get(id) ?? [] };
+  const r = await sql<Record<string, unknown>>`
+    with conv as (select c.*, c.xmin as locked_xmin from conversations c where c.id = ${id} and c.workspace_id = ${workspaceId} for update)
+    select conv.*, ${collaboratorColumns(sql`conv`)} from conv`.execute(tx);
+  if (!r.rows[0]) throw AppError.notFound("對話");
+  return collaboratorsOfLocked(tx, r.rows[0]);
+}
+
+/**
+ * The conversation from a row that locked it with collaboratorColumns: its
+ * collaborators are read again only if the row changed while the statement
+ * waited for the lock (they were read from the snapshot before the wait;
+ * whoever changes collaborators updates the conversation under this lock).
+ */
+export async function collaboratorsOfLocked(tx: Tx, row: Record<string, unknown>): Promise<Conversation> {
+  const { locked_xmin: _x, unchanged, collaborator_ids, ...conv } = row as Selectable<ConversationRow> & { locked_xmin: unknown; unchanged: boolean; collaborator_ids: string[] };
+  const ids = unchanged ? collaborator_ids : ((await loadCollaborators(tx, [conv.id])).get(conv.id) ?? []);
+  return { ...conv, collaborator_ids: ids };
 }
 
 /** Locks several conversations in id order, so concurrent batches cannot deadlock. */

@@ -3,12 +3,12 @@
  * transaction the conversation's list fields (last message, waiting-since,
  * unread counts) that the inbox views sort and filter on.
  */
-import { sql, type Selectable } from "kysely";
+import { sql, type Selectable, type SqlBool } from "kysely";
 import type { Tx } from "./db.js";
 import type { MessageRow } from "./schema.js";
 import type { Effects } from "../context.js";
 import type { Conversation } from "./conversations.js";
-import { applyUnread, conversationAudience, toFacts } from "./conversations.js";
+import { conversationAudience, toFacts } from "./conversations.js";
 import { nextWaitingSince, type SenderKind } from "../domain/waiting.js";
 import { onCustomerMessage, onHumanReply } from "../domain/unread.js";
 import type { DeliveryStatus } from "../domain/message-status.js";
@@ -55,10 +55,14 @@ export type InsertedMessage = Selectable<MessageRow>;
 /**
  * Inserts the message; returns null when the platform message id is already
  * stored for this channel (the database's unique constraint is the guard).
+ * One statement: the message, the conversation's list fields and unread
+ * counts (VIEW-21, VIEW-23..26), and with `markRepliesRead` the earlier
+ * replies a customer message marks read (STAT-11), each part only if the
+ * message was inserted.
  */
-export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: NewMessage): Promise<InsertedMessage | null> {
+export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: NewMessage, opts: { markRepliesRead?: boolean } = {}): Promise<InsertedMessage | null> {
   const text = m.text ?? "";
-  const row = await tx
+  const insert = tx
     .insertInto("messages")
     .values({
       id: newId(m.at.getTime()),
@@ -86,15 +90,17 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
       created_at: m.at,
     })
     .onConflict((oc) => oc.columns(["channel_id", "platform_message_id"]).doNothing())
-    .returningAll()
-    .executeTakeFirst();
-  if (!row) return null;
+    .returningAll();
+  const inserted = sql<SqlBool>`exists (select 1 from m)`;
+  const parts = [sql`m as (${insert})`];
 
   // System messages are shown inside the conversation but do not reorder the
   // list nor change waiting or unread (VIEW-21).
-  if (m.senderKind !== "system") {
-    const waiting = nextWaitingSince(c.waiting_since ? new Date(c.waiting_since) : null, m.senderKind, m.at);
-    await tx
+  const listed = m.senderKind !== "system";
+  const unread = m.senderKind === "customer" ? onCustomerMessage() : m.senderKind === "agent" ? onHumanReply() : null;
+  const waiting = listed ? nextWaitingSince(c.waiting_since ? new Date(c.waiting_since) : null, m.senderKind, m.at) : null;
+  if (listed) {
+    const conv = tx
       .updateTable("conversations")
       .set({
         last_message_at: sql`greatest(last_message_at, ${m.at})`,
@@ -103,22 +109,50 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
         waiting_since: waiting,
         ...(m.senderKind === "customer" ? { last_customer_message_at: m.at } : {}),
         ...(m.senderKind === "agent" ? { last_human_reply_at: m.at, last_staff_reply_at: m.at } : {}),
+        ...(unread?.kind === "increment" ? { unread_count: sql`unread_count + 1` } : unread?.kind === "clear_all" ? { unread_count: 0 } : {}),
         updated_at: m.at,
       })
       .where("id", "=", c.id)
-      .execute();
-    c.waiting_since = waiting;
-    if (m.senderKind === "customer") await applyUnread(tx, c, onCustomerMessage(), fx);
-    if (m.senderKind === "agent") await applyUnread(tx, c, onHumanReply(), fx);
+      .where(inserted);
+    parts.push(sql`c as (${conv})`);
+    if (unread) parts.push(sql`s as (${memberUnread(tx, c.id, unread.kind === "increment").where(inserted)})`);
   }
+  if (opts.markRepliesRead) parts.push(sql`r as (${repliesReadUpdate(tx, c.id, m.at).returningAll()})`);
+  const rows = await sql<InsertedMessage & { read: boolean }>`
+    with ${sql.join(parts)}
+    select false as read, m.* from m
+    ${opts.markRepliesRead ? sql`union all select true, r.* from r` : sql``}`.execute(tx);
+  const row = rows.rows.find((r) => !r.read);
+  // A duplicate: the caller rolls back (the read marks with it).
+  if (!row) return null;
+  const { read: _r, ...message } = row;
+  if (listed) c.waiting_since = waiting;
 
-  fx.emit({
-    workspaceId: c.workspace_id,
-    name: "message.created",
-    audience: conversationAudience(c.kind, toFacts(c)),
-    data: { conversationId: c.id, message: messageDto(row) },
-  });
-  return row;
+  const audience = conversationAudience(c.kind, toFacts(c));
+  // Only members who may see the conversation hear that its unread count moved (VIEW-5).
+  if (unread) fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience, data: { conversationId: c.id } });
+  fx.emit({ workspaceId: c.workspace_id, name: "message.created", audience, data: { conversationId: c.id, message: messageDto(message) } });
+  for (const { read: _x, ...r } of rows.rows.filter((x) => x.read)) {
+    fx.emit({ workspaceId: r.workspace_id, name: "message.updated", audience, data: { conversationId: c.id, message: messageDto(r) } });
+  }
+  return message;
+}
+
+/** The participants' unread counts on a new message: +1 each (VIEW-23), or cleared by a human reply (VIEW-24..26). */
+function memberUnread(tx: Tx, conversationId: string, increment: boolean) {
+  const q = tx.updateTable("conversation_member_state").where("conversation_id", "=", conversationId);
+  return increment ? q.set({ unread_count: sql`unread_count + 1` }) : q.set({ unread_count: 0 }).where("unread_count", ">", 0);
+}
+
+/** STAT-6, STAT-11: every earlier outbound message the platform accepted becomes read (forward only, STAT-9). */
+export function repliesReadUpdate(tx: Tx, conversationId: string, at: Date) {
+  return tx
+    .updateTable("messages")
+    .set({ status: "read", status_at: at })
+    .where("conversation_id", "=", conversationId)
+    .where("direction", "=", "out")
+    .where("status", "in", ["sent", "received"])
+    .where("created_at", "<=", at);
 }
 
 export function messageDto(m: Selectable<MessageRow>) {

@@ -11,12 +11,12 @@ import type { Tx } from "../store/db.js";
 import type { InboundEvent, NormalizedMessage, PostbackSource } from "../channels/types.js";
 import { classifyInbound, routeInbound, type InboundSignal } from "../domain/routing.js";
 import { READ_SEMANTICS, type Platform } from "../domain/message-status.js";
-import { findOrCreateIdentity } from "../store/contacts.js";
-import { lockConversation, applyOutcome, applyUnread, writeLog, toFacts, loadMemberFacts, type Conversation } from "../store/conversations.js";
+import type { IdentityRef } from "../store/contacts.js";
+import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
+import { openConversation, openCustomerConversation, recordAndFind } from "../store/inbound.js";
 import { appendMessage } from "../store/messages.js";
 import { loadRules, firstMatch, replyApplies } from "./keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
-import { markEarlierRepliesRead } from "./update-message-status.js";
 import { queueMediaFetch } from "./store-inbound-media.js";
 import { newId } from "../ids.js";
 
@@ -64,11 +64,6 @@ function signalOf(e: CustomerEvent): InboundSignal {
   return { kind: "media" };
 }
 
-async function lockByIdentity(tx: Tx, channel: ChannelRef, identityId: string): Promise<Conversation | null> {
-  const existing = await tx.selectFrom("conversations").select("id").where("identity_id", "=", identityId).executeTakeFirst();
-  return existing ? lockConversation(tx, channel.workspace_id, existing.id) : null;
-}
-
 export async function receiveCustomerEventInTx(
   tx: Tx,
   fx: Effects,
@@ -77,11 +72,13 @@ export async function receiveCustomerEventInTx(
   e: CustomerEvent,
   raw: unknown,
 ): Promise<InboundResult> {
-  if (!(await recordEvent(tx, channel, e.eventKey, raw, at))) return { status: "duplicate" };
-  const who = await findOrCreateIdentity(tx, channel.workspace_id, channel.id, e.sender, at);
+  // One statement: the event key (a redelivery stops here), the customer, their conversation locked.
+  let { fresh, who, conv } = await recordAndFind(tx, channel, e.sender.userId, { key: e.eventKey, payload: raw, at });
+  if (!fresh) return { status: "duplicate" };
   // PROF block toggle and blacklist: the event is recorded (so a redelivery stays a no-op) but not accepted.
-  if (who.blacklisted) return { status: "dropped", reason: "blacklisted" };
-  if (who.blocked) return { status: "dropped", reason: "blocked" };
+  const refused = (w: IdentityRef | null): InboundResult | null =>
+    w?.blacklisted ? { status: "dropped", reason: "blacklisted" } : w?.blocked ? { status: "dropped", reason: "blocked" } : null;
+  if (refused(who)) return refused(who)!;
 
   const signal = signalOf(e);
   const rules = await loadRules(tx, channel.workspace_id, channel.id);
@@ -94,70 +91,58 @@ export async function receiveCustomerEventInTx(
   const row = classifyInbound(signal, { matchesKeywordReply: replyRule !== null, isCommunityCode });
   const assignee = assignRule?.assign_member_id ? await loadMemberFacts(tx, channel.workspace_id, assignRule.assign_member_id) : null;
 
-  let conv = await lockByIdentity(tx, channel, who.identityId);
-  // PROF-31, PROF-32: the conversation's status switch is off: the message is discarded (the event stays recorded).
-  if (conv && !conv.active) return { status: "dropped", reason: "blocked" };
-  const routed = routeInbound(conv ? toFacts(conv) : null, "individual", row, assignee);
-  if (!conv) {
-    const id = newId(at.getTime());
-    await tx
-      .insertInto("conversations")
-      .values({
-        id,
-        workspace_id: channel.workspace_id,
-        channel_id: channel.id,
-        kind: "individual",
-        contact_id: who.contactId,
-        identity_id: who.identityId,
-        group_id: null,
-        state: routed.next.state,
-        queue: routed.next.queue,
-        follower_id: routed.next.followerId,
-        last_handler_id: routed.next.lastHandlerId,
-        followed_at: routed.next.followerId ? at : null,
-        last_message_at: at,
-        last_message_sender: null,
-        waiting_since: null,
-        last_customer_message_at: null,
-        last_human_reply_at: null,
-        last_staff_reply_at: null,
-        closed_at: null,
-        closed_reason: null,
-        last_exported_at: null,
-        created_at: at,
-        updated_at: at,
-      })
-      .onConflict((oc) => oc.column("identity_id").doNothing())
-      .execute();
-    conv = (await lockByIdentity(tx, channel, who.identityId))!;
-    if (conv.id === id) {
-      await writeLog(tx, conv, routed.next, routed.log, at);
+  let opened = false;
+  // A new customer or one without a conversation: open it in the routed state. Losing the
+  // race to a concurrent message of the same customer (unique identity, unique conversation
+  // per identity) means theirs exists now: lock it (waiting for their commit) and route against it.
+  for (let attempt = 0; !conv; attempt++) {
+    if (attempt === 3) throw new Error("inbound: the customer's conversation could neither be opened nor found");
+    const routed = routeInbound(null, "individual", row, assignee);
+    const made = who
+      ? await openConversation(tx, channel, who, routed.next, routed.log, at).then((c) => (c ? { who: who!, conv: c } : null))
+      : await openCustomerConversation(tx, channel, e.sender, routed.next, routed.log, at);
+    if (made) {
+      ({ who, conv } = made);
+      opened = true;
       if (routed.next.followerId) await applyUnread(tx, conv, { kind: "inherit", memberId: routed.next.followerId }, fx);
       fx.emit({ workspaceId: conv.workspace_id, name: "counts.changed", audience: { kind: "workspace" }, data: {} });
     } else {
-      // Another message of the same new customer won the race; route against it.
-      const again = routeInbound(toFacts(conv), "individual", row, assignee);
-      if (again.moved) conv = await applyOutcome(tx, fx, conv, again, at);
+      ({ who, conv } = await recordAndFind(tx, channel, e.sender.userId, null));
+      if (refused(who)) return refused(who)!;
     }
-  } else if (routed.moved) {
-    conv = await applyOutcome(tx, fx, conv, routed, at);
+  }
+  if (!who) throw new Error("inbound: a conversation without its customer");
+  if (!opened) {
+    // PROF-31, PROF-32: the conversation's status switch is off: the message is discarded (the event stays recorded).
+    if (!conv.active) return { status: "dropped", reason: "blocked" };
+    const routed = routeInbound(toFacts(conv), "individual", row, assignee);
+    if (routed.moved) conv = await applyOutcome(tx, fx, conv, routed, at);
   }
 
   const message: NormalizedMessage = e.type === "message" ? e.message : { kind: "postback", text: e.title ?? e.data, extra: { data: e.data, source: e.source } };
   const quoted = e.type === "message" && e.quotedPlatformMessageId
     ? await tx.selectFrom("messages").select("id").where("channel_id", "=", channel.id).where("platform_message_id", "=", e.quotedPlatformMessageId).executeTakeFirst()
     : undefined;
-  const stored = await appendMessage(tx, fx, conv, {
-    direction: "in",
-    senderKind: "customer",
-    kind: message.kind,
-    content: message as unknown as Record<string, unknown>,
-    text: message.text ?? "",
-    platformMessageId: e.type === "message" ? e.platformMessageId : null,
-    quotedMessageId: quoted?.id ?? null,
-    quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
-    at,
-  });
+  // STAT-6, STAT-11: where the platform has no read receipt, a customer reply marks earlier replies read
+  // (in the same statement as the message; a conversation just opened has none).
+  const markRepliesRead = !opened && READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply";
+  const stored = await appendMessage(
+    tx,
+    fx,
+    conv,
+    {
+      direction: "in",
+      senderKind: "customer",
+      kind: message.kind,
+      content: message as unknown as Record<string, unknown>,
+      text: message.text ?? "",
+      platformMessageId: e.type === "message" ? e.platformMessageId : null,
+      quotedMessageId: quoted?.id ?? null,
+      quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
+      at,
+    },
+    { markRepliesRead },
+  );
   if (!stored) throw new Duplicate();
 
   // VIEW-28: the follower (and collaborators) get a push notification for each customer message.
@@ -171,11 +156,8 @@ export async function receiveCustomerEventInTx(
     });
   }
 
-  // STAT-6, STAT-11: where the platform has no read receipt, a customer reply marks earlier replies read.
-  if (READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply") await markEarlierRepliesRead(tx, fx, conv, at);
-
   if (replyRule && replyApplies(replyRule, conv.state, conv.queue)) await queueBotReplies(tx, fx, conv, replyRule.replies, at);
-  await queueMediaFetch(tx, fx, stored, message, at);
+  await queueMediaFetch(tx, fx, stored, message, at, channel.platform);
   return { status: "stored", conversationId: conv.id, messageId: stored.id };
 }
 

@@ -38,11 +38,12 @@ const parse = (v: unknown): NormalizedMessage => (typeof v === "string" ? JSON.p
 /**
  * Called once a customer message is stored, in the same transaction: queues the
  * download of its media (image, video, audio, file) when the channel's adapter
- * can fetch it. Does nothing for any other message.
+ * can fetch it. Does nothing for any other message. `platform`: the channel's, when the
+ * caller has it (spares the lookup).
  */
-export async function queueMediaFetch(tx: Tx, fx: Effects, stored: InsertedMessage, message: NormalizedMessage, at: Date): Promise<void> {
+export async function queueMediaFetch(tx: Tx, fx: Effects, stored: InsertedMessage, message: NormalizedMessage, at: Date, platform?: string): Promise<void> {
   if (!needsDownload(message)) return;
-  const channel = await tx.selectFrom("channels").select("platform").where("id", "=", stored.channel_id).executeTakeFirst();
+  const channel = platform ? { platform } : await tx.selectFrom("channels").select("platform").where("id", "=", stored.channel_id).executeTakeFirst();
   if (!channel || !adapterFor(channel.platform)?.fetchMedia) return;
   await enqueue(tx, fx, "fetch_media", { messageId: stored.id }, at, { dedupeKey: `fetch_media:${stored.id}` });
 }

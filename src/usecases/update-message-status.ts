@@ -2,13 +2,14 @@
  * Delivery status changes of outbound messages (STAT-1..STAT-17). Statuses
  * only move forward (STAT-9): the UPDATE itself carries the allowed
  * predecessors, so out-of-order or redelivered receipts are no-ops even
- * under concurrency.
+ * under concurrency. A customer reply marking earlier replies read (STAT-11)
+ * is part of storing the message (store/messages.ts, repliesReadUpdate).
  */
 import type { AppContext, Effects } from "../context.js";
 import { inTransaction } from "../context.js";
 import type { Tx } from "../store/db.js";
 import { DELIVERY_STATUSES, canMoveStatus, type DeliveryStatus } from "../domain/message-status.js";
-import { conversationAudience, toFacts, type Conversation } from "../store/conversations.js";
+import { conversationAudience, toFacts } from "../store/conversations.js";
 import { messageDto } from "../store/messages.js";
 
 function predecessors(to: DeliveryStatus): DeliveryStatus[] {
@@ -52,26 +53,3 @@ export async function setMessageStatusInTx(tx: Tx, fx: Effects, messageId: strin
 export async function setMessageStatus(ctx: AppContext, messageId: string, change: StatusChange): Promise<boolean> {
   return inTransaction(ctx, (tx, fx) => setMessageStatusInTx(tx, fx, messageId, change, ctx.clock.now()));
 }
-
-/** STAT-6, STAT-11: every earlier outbound message of the conversation becomes read. */
-export async function markEarlierRepliesRead(tx: Tx, fx: Effects, conv: Conversation, at: Date): Promise<number> {
-  const rows = await tx
-    .updateTable("messages")
-    .set({ status: "read", status_at: at })
-    .where("conversation_id", "=", conv.id)
-    .where("direction", "=", "out")
-    .where("status", "in", ["sent", "received"])
-    .where("created_at", "<=", at)
-    .returningAll()
-    .execute();
-  for (const row of rows) {
-    fx.emit({
-      workspaceId: row.workspace_id,
-      name: "message.updated",
-      audience: conversationAudience(conv.kind, toFacts(conv)),
-      data: { conversationId: conv.id, message: messageDto(row) },
-    });
-  }
-  return rows.length;
-}
-
