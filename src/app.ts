@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import { openDatabase, type Database } from "./store/db.js";
+import { ConfigCache } from "./store/config-cache.js";
 import { systemClock, TestClock, type Clock } from "./clock.js";
 import type { AppContext, Publisher } from "./context.js";
 import { DEFAULT_POOL_SIZE, type Config } from "./config.js";
@@ -62,7 +63,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const publisher = new LatePublisher();
   // In test mode the server's time only moves when told to (POST /api/test/clock).
   const clock = opts.clock ?? (config.testMode ? new TestClock() : systemClock);
-  const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher, publicUrl: config.publicUrl };
+  const ctx: AppContext = { db: database.db, backend: database.backend, clock, publisher, configCache: new ConfigCache(), publicUrl: config.publicUrl };
   const mailer = createMailer(config.smtpUrl, config.mailFrom ?? "Parley <no-reply@localhost>");
   const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer), fetch_media: fetchMediaJob });
   ctx.wakeJobs = () => worker.wake();

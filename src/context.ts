@@ -5,6 +5,7 @@
 import type { Db, Tx, Backend } from "./store/db.js";
 import type { Clock } from "./clock.js";
 import type { RealtimeEvent } from "./realtime/events.js";
+import type { ConfigCache } from "./store/config-cache.js";
 
 export interface Publisher {
   publish(events: RealtimeEvent[]): void;
@@ -15,6 +16,8 @@ export interface AppContext {
   backend: Backend;
   clock: Clock;
   publisher: Publisher;
+  /** Channels and keyword rules as the inbound path reads them, cached per process (store/config-cache.ts). */
+  configCache: ConfigCache;
   /** Wakes the job worker after a commit that enqueued work. */
   wakeJobs?: () => void;
   /** Where this server is reached from outside (config.publicUrl): links to stored media. */

@@ -11,6 +11,7 @@ import type { ContactIdentityRow, ContactRow, ConversationRow } from "./schema.j
 import type { ConversationFacts } from "../domain/conversation.js";
 import type { LogEntry } from "../domain/status-log.js";
 import { phoneDigits, type IdentityRef } from "./contacts.js";
+import { configVersionOf } from "./config-cache.js";
 import { collaboratorColumns, collaboratorsOfLocked, type Conversation } from "./conversations.js";
 import { newId } from "../ids.js";
 
@@ -22,6 +23,8 @@ export interface InboundChannel {
 export interface Found {
   /** false: this channel has seen the event key already (a redelivery); nothing was locked. */
   fresh: boolean;
+  /** The workspace's configuration version (store/config-cache.ts), read in the same statement. */
+  configVersion: string;
   who: IdentityRef | null;
   /** The customer's conversation, locked for the rest of the transaction. */
   conv: Conversation | null;
@@ -29,6 +32,7 @@ export interface Found {
 
 type FoundRow = Record<string, unknown> & {
   fresh: boolean;
+  config_version: string;
   who_identity_id: string | null;
   who_contact_id: string;
   who_blocked: boolean;
@@ -39,7 +43,9 @@ type FoundRow = Record<string, unknown> & {
 
 /**
  * Records the event key (when `event` is given) and finds the customer behind
- * `userId` and their conversation, locked (`FOR UPDATE`) — one statement.
+ * `userId` and their conversation, locked (`FOR UPDATE`), and the
+ * configuration version the cached channel and rules are checked against —
+ * one statement.
  * A redelivered key locks nothing. Without `event` it only finds and locks
  * (after losing the race to create a new customer).
  */
@@ -77,18 +83,18 @@ export async function recordAndFind(
       where c.identity_id = (select id from who) and c.workspace_id = ${channel.workspace_id} and exists (select 1 from ev)
       for update
     )
-    select exists (select 1 from ev) as fresh,
+    select exists (select 1 from ev) as fresh, ${configVersionOf(channel.workspace_id)} as config_version,
       who.id as who_identity_id, who.contact_id as who_contact_id, who.blocked as who_blocked,
       who.blacklisted_at as who_blacklisted_at, who.display_name as who_display_name,
       conv.*, ${collaboratorColumns(sql`conv`)}
     from (select 1) as one left join who on true left join conv on true`.execute(tx);
   const row = r.rows[0];
-  const { fresh, who_identity_id, who_contact_id, who_blocked, who_blacklisted_at, who_display_name, ...rest } = row;
+  const { fresh, config_version, who_identity_id, who_contact_id, who_blocked, who_blacklisted_at, who_display_name, ...rest } = row;
   const who: IdentityRef | null = who_identity_id
     ? { identityId: who_identity_id, contactId: who_contact_id, blocked: who_blocked, blacklisted: who_blacklisted_at !== null, displayName: who_display_name }
     : null;
   const conv = rest.id ? await collaboratorsOfLocked(tx, rest) : null;
-  return { fresh, who, conv };
+  return { fresh, configVersion: config_version, who, conv };
 }
 
 /** Insert … select … where cond: an insert that only happens when an earlier part of the statement did. */

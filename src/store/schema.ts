@@ -69,7 +69,7 @@ export interface JobRow {
   status: Generated<"queued" | "running" | "done" | "failed">; run_at: Ts; attempts: Generated<number>;
   max_attempts: Generated<number>; locked_until: Ts | null; last_error: string | null; created_at: Ts; finished_at: Ts | null;
 }
-export interface ViewCounterRow { workspace_id: string; channel_id: string; bucket: string; member_id: string; count: number }
+export interface ViewCounterRow { workspace_id: string; channel_id: string; bucket: string; member_id: string; shard: Generated<number>; count: number }
 export interface TagRow { id: string; workspace_id: string; name: string; color: string | null; created_at: Ts }
 export interface ContactTagRow { contact_id: string; tag_id: string; workspace_id: string; count: number; first_applied_at: Ts; last_applied_at: Ts }
 export interface TagApplicationRow {

@@ -1,6 +1,7 @@
 /**
  * View counts for the navigation, read from the counter rows the database
- * maintains in the same transaction as every change (never recounted).
+ * maintains in the same transaction as every change (never recounted). A
+ * count may be spread over several rows (shards, migration 0007): always summed.
  */
 import { sql } from "kysely";
 import type { AppContext } from "../context.js";

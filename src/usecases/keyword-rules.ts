@@ -1,12 +1,11 @@
 /**
  * Keyword auto-reply and auto-assign rules (LIFE-8, LIFE-15, LIFE-19,
- * LIFE-20, LIFE-47): which rule an inbound text triggers.
+ * LIFE-20, LIFE-47): which rule an inbound text triggers. The rules of a
+ * channel are read (and cached) by store/config-cache.ts.
  */
-import type { Tx } from "../store/db.js";
-import type { KeywordRuleRow } from "../store/schema.js";
-import type { Selectable } from "kysely";
+import type { KeywordRule } from "../store/config-cache.js";
 
-export type KeywordRule = Selectable<KeywordRuleRow>;
+export type { KeywordRule };
 
 export function matches(rule: Pick<KeywordRule, "keywords" | "match_mode">, text: string): boolean {
   const t = text.trim().toLowerCase();
@@ -16,18 +15,6 @@ export function matches(rule: Pick<KeywordRule, "keywords" | "match_mode">, text
     if (!kw) return false;
     return rule.match_mode === "exact" ? t === kw : t.includes(kw);
   });
-}
-
-export async function loadRules(tx: Tx, workspaceId: string, channelId: string): Promise<KeywordRule[]> {
-  const rows = await tx
-    .selectFrom("keyword_rules")
-    .selectAll()
-    .where("workspace_id", "=", workspaceId)
-    .where("active", "=", true)
-    .orderBy("priority", "desc")
-    .orderBy("created_at")
-    .execute();
-  return rows.filter((r) => !r.channel_ids || r.channel_ids.length === 0 || r.channel_ids.includes(channelId));
 }
 
 export function firstMatch(rules: KeywordRule[], kind: KeywordRule["kind"], text: string | undefined): KeywordRule | null {

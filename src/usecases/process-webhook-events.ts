@@ -131,7 +131,7 @@ export async function processWebhookEvent(ctx: AppContext, channel: ChannelRef, 
   return inTransaction(ctx, async (tx, fx) => {
     const now = ctx.clock.now();
     const payload = isGroupEvent(e) ? { ...e, ignoredReason: "group conversations are not supported yet" } : e;
-    if (!(await recordEvent(tx, channel, e.eventKey, payload, now))) return "duplicate";
+    if (!(await recordEvent(tx, ctx.configCache, channel, e.eventKey, payload, now))) return "duplicate";
     if (isGroupEvent(e)) return "ignored";
     return applyOther(tx, fx, channel, e, now);
   });

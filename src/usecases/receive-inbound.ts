@@ -7,7 +7,9 @@
  */
 import type { AppContext, Effects } from "../context.js";
 import { inTransaction } from "../context.js";
+import { sql } from "kysely";
 import type { Tx } from "../store/db.js";
+import { configVersionOf, loadRules, StaleConfig, type ChannelConfig, type ConfigCache } from "../store/config-cache.js";
 import type { InboundEvent, NormalizedMessage, PostbackSource } from "../channels/types.js";
 import { classifyInbound, routeInbound, type InboundSignal } from "../domain/routing.js";
 import { READ_SEMANTICS, type Platform } from "../domain/message-status.js";
@@ -15,7 +17,7 @@ import type { IdentityRef } from "../store/contacts.js";
 import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
 import { openConversation, openCustomerConversation, recordAndFind } from "../store/inbound.js";
 import { appendMessage } from "../store/messages.js";
-import { loadRules, firstMatch, replyApplies } from "./keyword-rules.js";
+import { firstMatch, replyApplies } from "./keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
 import { queueMediaFetch } from "./store-inbound-media.js";
 import { newId } from "../ids.js";
@@ -24,6 +26,13 @@ export interface ChannelRef {
   id: string;
   workspace_id: string;
   platform: string;
+  /**
+   * The cached configuration the caller used (webhooks: their signature was
+   * checked with its secrets). Checked against the configuration version
+   * inside the transaction; a stale one throws StaleConfig for the caller to
+   * start over.
+   */
+  config?: ChannelConfig;
 }
 
 export type CustomerEvent = Extract<InboundEvent, { type: "message" | "postback" }>;
@@ -35,9 +44,12 @@ export type InboundResult =
 
 class Duplicate extends Error {}
 
-/** Records the event key; false when this channel has seen it already. */
-export async function recordEvent(tx: Tx, channel: ChannelRef, eventKey: string, payload: unknown, at: Date): Promise<boolean> {
-  const row = await tx
+/**
+ * Records the event key; false when this channel has seen it already. Checks
+ * a cached channel configuration in the same statement (StaleConfig).
+ */
+export async function recordEvent(tx: Tx, cache: ConfigCache, channel: ChannelRef, eventKey: string, payload: unknown, at: Date): Promise<boolean> {
+  const ev = tx
     .insertInto("webhook_events")
     .values({
       id: newId(at.getTime()),
@@ -50,9 +62,11 @@ export async function recordEvent(tx: Tx, channel: ChannelRef, eventKey: string,
       error: null,
     })
     .onConflict((oc) => oc.columns(["channel_id", "event_key"]).doNothing())
-    .returning("id")
-    .executeTakeFirst();
-  return row !== undefined;
+    .returning("id");
+  const r = await sql<{ fresh: boolean; version: string }>`
+    with ev as (${ev}) select exists (select 1 from ev) as fresh, ${configVersionOf(channel.workspace_id)} as version`.execute(tx);
+  if (channel.config) cache.check(channel.config, r.rows[0].version);
+  return r.rows[0].fresh;
 }
 
 function signalOf(e: CustomerEvent): InboundSignal {
@@ -67,21 +81,26 @@ function signalOf(e: CustomerEvent): InboundSignal {
 export async function receiveCustomerEventInTx(
   tx: Tx,
   fx: Effects,
+  cache: ConfigCache,
   at: Date,
   channel: ChannelRef,
   e: CustomerEvent,
   raw: unknown,
 ): Promise<InboundResult> {
-  // One statement: the event key (a redelivery stops here), the customer, their conversation locked.
-  let { fresh, who, conv } = await recordAndFind(tx, channel, e.sender.userId, { key: e.eventKey, payload: raw, at });
-  if (!fresh) return { status: "duplicate" };
+  // One statement: the event key (a redelivery stops here), the customer, their conversation
+  // locked, and the configuration version a cached channel and its rules must still have.
+  const found = await recordAndFind(tx, channel, e.sender.userId, { key: e.eventKey, payload: raw, at });
+  const config = channel.config;
+  if (config) cache.check(config, found.configVersion);
+  let { who, conv } = found;
+  if (!found.fresh) return { status: "duplicate" };
   // PROF block toggle and blacklist: the event is recorded (so a redelivery stays a no-op) but not accepted.
   const refused = (w: IdentityRef | null): InboundResult | null =>
     w?.blacklisted ? { status: "dropped", reason: "blacklisted" } : w?.blocked ? { status: "dropped", reason: "blocked" } : null;
   if (refused(who)) return refused(who)!;
 
   const signal = signalOf(e);
-  const rules = await loadRules(tx, channel.workspace_id, channel.id);
+  const rules = config ? config.rules : await loadRules(tx, channel.workspace_id, channel.id);
   const replyRule = signal.kind === "text" ? firstMatch(rules, "auto_reply", signal.text) : null;
   const assignRule = signal.kind === "text" ? firstMatch(rules, "auto_assign", signal.text) : null;
   const isCommunityCode =
@@ -161,11 +180,21 @@ export async function receiveCustomerEventInTx(
   return { status: "stored", conversationId: conv.id, messageId: stored.id };
 }
 
+/**
+ * Runs the pipeline in its own transaction. A caller without a cached
+ * configuration gets one here (and a fresh one if it changes meanwhile); a
+ * caller that brought one gets StaleConfig back, to start over.
+ */
 export async function receiveCustomerEvent(ctx: AppContext, channel: ChannelRef, e: CustomerEvent, raw: unknown = e): Promise<InboundResult> {
-  try {
-    return await inTransaction(ctx, (tx, fx) => receiveCustomerEventInTx(tx, fx, ctx.clock.now(), channel, e, raw));
-  } catch (err) {
-    if (err instanceof Duplicate) return { status: "duplicate" };
-    throw err;
+  for (let attempt = 1; ; attempt++) {
+    // The integrator API's channel comes from its route: its rules from the cache (an inactive channel has no entry: read in the transaction).
+    const config = channel.config ?? (await ctx.configCache.get(ctx.db, channel.id)) ?? undefined;
+    try {
+      return await inTransaction(ctx, (tx, fx) => receiveCustomerEventInTx(tx, fx, ctx.configCache, ctx.clock.now(), { ...channel, config }, e, raw));
+    } catch (err) {
+      if (err instanceof Duplicate) return { status: "duplicate" };
+      if (err instanceof StaleConfig && !channel.config && attempt < 3) continue;
+      throw err;
+    }
   }
 }

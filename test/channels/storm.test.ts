@@ -5,6 +5,7 @@
  * deduplication lives in the database's unique constraints, not in memory.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sql } from "kysely";
 import { LineSimulator, type LineEvent } from "../../src/channels/line/simulator.js";
 import { startE2E, type E2E } from "./e2e-support.js";
 
@@ -52,5 +53,13 @@ describe("redelivery storm", () => {
     expect(await e.count("webhook_events", channelId)).toBe(1000);
     expect(await e.count("conversations", channelId)).toBe(200);
     expect(await e.count("contact_identities", channelId)).toBe(200);
+    // The view counters moved by 200 concurrent openings (spread over shards on PostgreSQL) still equal a recount.
+    const recount = await sql<{ bucket: string; n: number }>`
+      select case state when 'pending' then 'pending_' || queue else state end as bucket, count(*)::int as n
+      from conversations where channel_id = ${channelId} group by 1`.execute(e.t.app.ctx.db);
+    const counters = await sql<{ bucket: string; n: number }>`
+      select bucket, sum(count)::int as n from view_counters where channel_id = ${channelId} group by 1 having sum(count) <> 0`.execute(e.t.app.ctx.db);
+    const norm = (rows: { bucket: string; n: number }[]) => rows.map((r) => `${r.bucket}=${r.n}`).sort();
+    expect(norm(counters.rows)).toEqual(norm(recount.rows));
   }, 120_000);
 });

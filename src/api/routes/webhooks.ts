@@ -2,7 +2,8 @@
  * Platform webhooks: POST /webhooks/line/:channelId, GET+POST
  * /webhooks/meta/:channelId (Messenger and Instagram), GET+POST
  * /webhooks/whatsapp/:channelId, GET+POST /webhooks/wechat/:channelId (XML,
- * signed in the query, answered "success"). Thin on purpose: find the channel, check the
+ * signed in the query, answered "success"). Thin on purpose: find the channel (cached per
+ * process, checked in the transaction: store/config-cache.ts), check the
  * signature on the exact bytes received, let the adapter normalize, let the
  * use case store. 200 only once every event is stored; any failure is a 5xx
  * (the server's error handler) so the platform redelivers, and the
@@ -15,6 +16,7 @@ import type { ChannelCredentials, WebhookRequest } from "../../channels/types.js
 import { processWebhookEvents } from "../../usecases/process-webhook-events.js";
 import { UUID_RE } from "../../ids.js";
 import { sendError } from "../http.js";
+import { StaleConfig } from "../../store/config-cache.js";
 
 /** Which channel platforms each webhook path serves (Meta's one app serves Messenger and Instagram). */
 const PATHS: Record<string, string[]> = { line: ["line"], meta: ["messenger", "instagram"], whatsapp: ["whatsapp"], wechat: ["wechat"] };
@@ -32,8 +34,18 @@ export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginA
   // Anything else a platform might label its body with is kept raw too (and then fails or passes the signature).
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_req, body, done) => done(null, body));
 
-  const channelFor = async (path: string, id: string) => {
+  /** The channel a platform posts to (from the per-process cache: store/config-cache.ts), or null. */
+  const cachedChannelFor = async (path: string, id: string) => {
     if (!UUID_RE.test(id)) return null; // never reaches the uuid column with junk
+    const config = await ctx.configCache.get(ctx.db, id);
+    if (!config || !PATHS[path].includes(config.platform)) return null;
+    const adapter = adapterFor(config.platform);
+    return adapter ? { config, adapter, credentials: config.credentials as ChannelCredentials } : null;
+  };
+
+  /** The channel read from the database (handshakes are rare; no cached secret answers them). */
+  const channelFor = async (path: string, id: string) => {
+    if (!UUID_RE.test(id)) return null;
     const ch = await ctx.db.selectFrom("channels").select(["id", "workspace_id", "platform", "active", "credentials"]).where("id", "=", id).executeTakeFirst();
     if (!ch || !ch.active || !PATHS[path].includes(ch.platform)) return null;
     const adapter = adapterFor(ch.platform);
@@ -51,13 +63,31 @@ export const webhookRoutes = (ctx: AppContext, _o: unknown = {}): FastifyPluginA
   const weChatAck: Ack = (reply) => reply.status(200).type("text/plain; charset=utf-8").send("success");
 
   const receive = (path: string, ack: Ack = jsonAck) => async (req: FastifyRequest<{ Params: Params; Querystring: Record<string, unknown> }>, reply: FastifyReply) => {
-    const found = await channelFor(path, req.params.channelId);
-    if (!found) return notFound(reply);
-    const wreq: WebhookRequest = { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers, query: req.query ?? {} };
-    if (!found.adapter.verify(wreq, found.credentials)) return sendError(reply, 401, "invalid_signature", "簽章驗證失敗");
-    const events = found.adapter.parse(wreq, found.credentials);
-    const { outcomes } = await processWebhookEvents(ctx, { id: found.ch.id, workspace_id: found.ch.workspace_id, platform: found.ch.platform }, events);
-    return ack(reply, outcomes.length);
+    for (let attempt = 1; ; attempt++) {
+      const found = await cachedChannelFor(path, req.params.channelId);
+      if (!found) return notFound(reply);
+      const wreq: WebhookRequest = { rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0), headers: req.headers, query: req.query ?? {} };
+      if (!found.adapter.verify(wreq, found.credentials)) {
+        // Checked against the secret as the database has it now before refusing: a secret changed
+        // since it was cached is not noticed by any transaction when no request passes the old one.
+        if (attempt === 1) {
+          ctx.configCache.invalidate(found.config.id);
+          continue;
+        }
+        return sendError(reply, 401, "invalid_signature", "簽章驗證失敗");
+      }
+      const events = found.adapter.parse(wreq, found.credentials);
+      const { config } = found;
+      try {
+        const { outcomes } = await processWebhookEvents(ctx, { id: config.id, workspace_id: config.workspace_id, platform: config.platform, config }, events);
+        return ack(reply, outcomes.length);
+      } catch (e) {
+        // The channel or its rules changed since they were cached (the transaction stored nothing):
+        // again on fresh rows — found, active, signature — the events already stored are no-ops.
+        if (e instanceof StaleConfig && attempt < 3) continue;
+        throw e;
+      }
+    }
   };
 
   /** Subscription handshake (Meta's hub.challenge, WeChat's signed echostr): echo it as plain text, or 403. */
