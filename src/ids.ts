@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /**
  * UUIDv7: time-ordered, so primary-key indexes stay append-mostly, yet not
@@ -6,6 +6,20 @@ import { randomBytes } from "node:crypto";
  */
 let lastMs = 0;
 let seq = 0;
+
+// Random bytes drawn from the CSPRNG a few kilobytes at a time: several ids per
+// stored message, and one call into the generator each costs more than the id.
+const pool = Buffer.alloc(4096);
+let poolAt = pool.length;
+function randomCopy(n: number): Buffer {
+  if (poolAt + n > pool.length) {
+    randomFillSync(pool);
+    poolAt = 0;
+  }
+  const out = Buffer.from(pool.subarray(poolAt, poolAt + n));
+  poolAt += n;
+  return out;
+}
 
 /**
  * Monotonic within this process: ids made in the same millisecond (a frozen
@@ -16,7 +30,7 @@ export function newId(atMs: number = Date.now()): string {
   let at = Math.floor(atMs);
   if (at > lastMs) {
     lastMs = at;
-    seq = randomBytes(2).readUInt16BE() & 0x3ff;
+    seq = randomCopy(2).readUInt16BE() & 0x3ff;
   } else {
     at = lastMs;
     seq++;
@@ -26,7 +40,7 @@ export function newId(atMs: number = Date.now()): string {
       seq = 0;
     }
   }
-  const b = randomBytes(16);
+  const b = randomCopy(16);
   b[0] = (at / 2 ** 40) & 0xff;
   b[1] = (at / 2 ** 32) & 0xff;
   b[2] = (at >>> 24) & 0xff;

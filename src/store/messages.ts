@@ -50,7 +50,15 @@ export function previewOf(kind: string, text: string): string {
   return p.length > 120 ? `${p.slice(0, 119)}…` : p;
 }
 
-export type InsertedMessage = Selectable<MessageRow>;
+/** A message row as the code passes it around: everything but its search tokens (only searches read them). */
+export type InsertedMessage = Omit<Selectable<MessageRow>, "search_tokens">;
+
+/** The columns of InsertedMessage, for RETURNING lists (search_tokens is long and parsed for nothing). */
+const MESSAGE_COLUMNS = [
+  "id", "workspace_id", "conversation_id", "channel_id", "direction", "sender_kind", "sender_member_id", "sender_group_member_id",
+  "kind", "content", "text", "platform_message_id", "quoted_message_id", "quoted_platform_message_id", "status", "status_reason",
+  "status_at", "unsent_at", "edited_at", "media_expires_at", "client_message_id", "created_at",
+] as const satisfies readonly (keyof InsertedMessage)[];
 
 /**
  * Inserts the message; returns null when the platform message id is already
@@ -90,7 +98,7 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
       created_at: m.at,
     })
     .onConflict((oc) => oc.columns(["channel_id", "platform_message_id"]).doNothing())
-    .returningAll();
+    .returning(MESSAGE_COLUMNS);
   const inserted = sql<SqlBool>`exists (select 1 from m)`;
   const parts = [sql`m as (${insert})`];
 
@@ -117,7 +125,7 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
     parts.push(sql`c as (${conv})`);
     if (unread) parts.push(sql`s as (${memberUnread(tx, c.id, unread.kind === "increment").where(inserted)})`);
   }
-  if (opts.markRepliesRead) parts.push(sql`r as (${repliesReadUpdate(tx, c.id, m.at).returningAll()})`);
+  if (opts.markRepliesRead) parts.push(sql`r as (${repliesReadUpdate(tx, c.id, m.at).returning(MESSAGE_COLUMNS)})`);
   const rows = await sql<InsertedMessage & { read: boolean }>`
     with ${sql.join(parts)}
     select false as read, m.* from m
@@ -155,7 +163,7 @@ export function repliesReadUpdate(tx: Tx, conversationId: string, at: Date) {
     .where("created_at", "<=", at);
 }
 
-export function messageDto(m: Selectable<MessageRow>) {
+export function messageDto(m: InsertedMessage) {
   return {
     id: m.id,
     conversationId: m.conversation_id,
