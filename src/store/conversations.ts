@@ -122,6 +122,20 @@ export async function loadMemberFacts(tx: Tx, workspaceId: string, memberId: str
   return m ? memberFacts(m) : null;
 }
 
+/**
+ * Status-log rows, as writeLog writes them, for the conversation a CTE named
+ * `c` of the same statement inserted or updated (returning its row).
+ */
+export function logRows(after: ConversationFacts, entries: LogEntry[], at: Date): RawBuilder<unknown> {
+  if (!entries.length) return sql`select 1`;
+  const values = entries.map(
+    (e, i) => sql`(${newId(at.getTime() + i)}::uuid, ${e.actorId}::uuid, ${e.kind}::text, ${e.text}::text, ${JSON.stringify(e.data)}::jsonb)`,
+  );
+  return sql`insert into status_log (id, workspace_id, conversation_id, at, actor_member_id, kind, text, data, state, queue, follower_id)
+    select v.id, c.workspace_id, c.id, ${at}, v.actor, v.kind, v.text, v.data, ${after.state}, ${after.queue}, ${after.followerId}::uuid
+    from c cross join (values ${sql.join(values)}) as v (id, actor, kind, text, data)`;
+}
+
 export async function writeLog(tx: Tx, c: Conversation, after: ConversationFacts, entries: LogEntry[], at: Date): Promise<void> {
   if (!entries.length) return;
   await tx
@@ -190,7 +204,7 @@ export async function applyOutcome(
   const before = toFacts(c);
   const n = outcome.next;
   const closing = n.state === "closed" && before.state !== "closed";
-  const updated = await tx
+  const update = tx
     .updateTable("conversations")
     .set({
       state: n.state,
@@ -206,8 +220,11 @@ export async function applyOutcome(
       updated_at: at,
     })
     .where("id", "=", c.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+    .returningAll();
+  // The state and its status-log entries in one statement.
+  const rows = await sql<Selectable<ConversationRow>>`with c as (${update}), l as (${logRows(n, outcome.log, at)}) select * from c`.execute(tx);
+  const updated = rows.rows[0];
+  if (!updated) throw AppError.notFound("對話");
 
   // Member state rows: the old follower loses theirs (pins go too, LIFE-38);
   // the new follower inherits the shared unread count (VIEW-27).
@@ -217,7 +234,6 @@ export async function applyOutcome(
   if (closing) await tx.deleteFrom("conversation_member_state").where("conversation_id", "=", c.id).execute();
   const result: Conversation = { ...updated, collaborator_ids: [...n.collaboratorIds] };
   if (n.followerId && n.followerId !== before.followerId) await applyUnread(tx, result, { kind: "inherit", memberId: n.followerId }, fx);
-  await writeLog(tx, c, n, outcome.log, at);
   for (const text of outcome.systemMessages ?? []) {
     await appendMessage(tx, fx, result, { direction: "out", senderKind: "system", kind: "text", content: { text }, text, at });
   }

@@ -12,7 +12,7 @@ import type { ConversationFacts } from "../domain/conversation.js";
 import type { LogEntry } from "../domain/status-log.js";
 import { phoneDigits, type IdentityRef } from "./contacts.js";
 import { configVersionOf } from "./config-cache.js";
-import { collaboratorColumns, collaboratorsOfLocked, type Conversation } from "./conversations.js";
+import { collaboratorColumns, collaboratorsOfLocked, logRows, type Conversation } from "./conversations.js";
 import { newId } from "../ids.js";
 
 export interface InboundChannel {
@@ -102,17 +102,6 @@ function insertWhere(table: string, row: Record<string, unknown>, cond: RawBuild
   const cols = Object.keys(row);
   return sql`insert into ${sql.table(table)} (${sql.join(cols.map((c) => sql.ref(c)))})
     select ${sql.join(cols.map((c) => sql`${row[c]}`))} where ${cond} ${returning ? sql`returning *` : sql``}`;
-}
-
-/** Status-log rows for a conversation inserted earlier in the same statement (CTE `c`), as writeLog writes them. */
-function logRows(after: ConversationFacts, entries: LogEntry[], at: Date): RawBuilder<unknown> {
-  if (!entries.length) return sql`select 1`;
-  const values = entries.map(
-    (e, i) => sql`(${newId(at.getTime() + i)}::uuid, ${e.actorId}::uuid, ${e.kind}::text, ${e.text}::text, ${JSON.stringify(e.data)}::jsonb)`,
-  );
-  return sql`insert into status_log (id, workspace_id, conversation_id, at, actor_member_id, kind, text, data, state, queue, follower_id)
-    select v.id, c.workspace_id, c.id, ${at}, v.actor, v.kind, v.text, v.data, ${after.state}, ${after.queue}, ${after.followerId}::uuid
-    from c cross join (values ${sql.join(values)}) as v (id, actor, kind, text, data)`;
 }
 
 function conversationRow(channel: InboundChannel, contactId: string, identityId: string, next: ConversationFacts, at: Date): Insertable<ConversationRow> {
