@@ -43,8 +43,18 @@ export async function measureSearch(driver: Helper, origin: string, app: App, fx
     if (o.explain !== false) {
       const cap = capturing(app.ctx.db);
       await searchConversations({ ...app.ctx, db: cap.db }, actor, { message: term, limit: 30 });
-      const main = cap.queries.find((q) => q.sql.includes("search_tokens"));
-      if (main) plan = await explain(app.ctx.db, main);
+      // The walk (conversations newest first, each probed by LATERAL … LIMIT 1) and, for a rare term, the token-index query.
+      const walk = cap.queries.filter((q) => q.sql.includes("lateral"));
+      const tokens = cap.queries.find((q) => q.sql.includes("search_tokens"));
+      const plans = [];
+      for (const q of [...walk, ...(tokens ? [tokens] : [])]) plans.push(await explain(app.ctx.db, q));
+      if (plans.length)
+        plan = {
+          text: plans.map((p, i) => `-- query ${i + 1} of ${plans.length}\n${p.text}`).join("\n\n"),
+          indexes: [...new Set(plans.flatMap((p) => p.indexes))],
+          seqScans: [...new Set(plans.flatMap((p) => p.seqScans))],
+          executionMs: plans.reduce((a, p) => a + (p.executionMs ?? 0), 0),
+        };
     }
     out.push({ term, lang, messageShare: Math.round(Number(share.rows[0].s) * 10000) / 10000, items: t.items, ms: summarize(t.times), plan, ...(t.error ? { error: t.error } : {}) });
   }
