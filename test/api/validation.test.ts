@@ -275,8 +275,10 @@ describe("every route with a body, from the OpenAPI document", () => {
 
   it("random and near-miss bodies on every POST, PUT and PATCH route: never a 5xx, every 4xx in the error shape", async () => {
     const doc = await t.req("GET", "/api/openapi.json");
-    const contactId = (await w.get(w.tokens.admin, `/api/conversations/${conversationId}`)).contact.id as string;
-    const idFor = (path: string) => (path.startsWith("/api/conversations/") ? conversationId : path.startsWith("/api/contacts/") ? contactId : path.startsWith("/api/channels/") ? w.channelId : NIL);
+    // A conversation of its own: the batch fuzz above may have deleted the shared one.
+    const fresh = (await w.customer("v-every-route", "hello")).conversationId;
+    const contactId = (await w.get(w.tokens.admin, `/api/conversations/${fresh}`)).contact.id as string;
+    const idFor = (path: string) => (path.startsWith("/api/conversations/") ? fresh : path.startsWith("/api/contacts/") ? contactId : path.startsWith("/api/channels/") ? w.channelId : NIL);
     const routes: { method: string; path: string; props: string[] }[] = [];
     for (const [path, item] of Object.entries<Record<string, any>>(doc.body.paths)) {
       for (const method of ["post", "put", "patch"]) {
