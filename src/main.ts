@@ -1,6 +1,7 @@
 /** `npm start`: the server on the embedded database (or DATABASE_URL), with the demo workspace. `npm run demo` adds simulated channels and customers. */
 import { loadConfig } from "./config.js";
 import { createApp } from "./app.js";
+import { consoleRoutes } from "./api/static.js";
 import { seedDemo, DEMO } from "./seed/demo.js";
 import { startDemoDriver, type DemoDriver } from "./simulators/demo.js";
 
@@ -11,7 +12,8 @@ const positive = (v: string | undefined, fallback: number): number => {
 
 async function main() {
   const config = loadConfig();
-  const app = await createApp(config, { logger: process.env.LOG_LEVEL === "debug" });
+  // The agent console (web/dist) at /: what a user opens after `npm start`.
+  const app = await createApp(config, { logger: process.env.LOG_LEVEL === "debug", plugins: [consoleRoutes] });
   // The demo needs its workspace even when seeding is otherwise off.
   const seed = config.seedDemo || config.demo === true;
   if (seed) await seedDemo(app.ctx);
