@@ -17,7 +17,7 @@ import type { IdentityRef } from "../store/contacts.js";
 import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
 import { openConversation, openCustomerConversation, recordAndFind } from "../store/inbound.js";
 import { appendMessage } from "../store/messages.js";
-import { firstMatch, replyApplies } from "./keyword-rules.js";
+import { firstMatch, replyApplies } from "../domain/keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
 import { queueMediaFetch } from "./store-inbound-media.js";
 import { newId } from "../ids.js";
