@@ -40,6 +40,9 @@ export const LOG_TEXT = {
   autoClosed: () => "系統自動結束了對話。", // LIFE-41 (proposed)
   reopened: (actor: string) => `${actor} 重啟了對話。`, // COLLAB-51
   returnedDeactivated: (member: string) => `${member} 已停用,對話回到${QUEUE_ZH.human}。`, // LIFE-46 (proposed)
+  blocked: (actor: string) => `${actor} 關閉了對話狀態(封鎖此客人)。`, // PROF-31, PROF-32 (proposed)
+  unblocked: (actor: string) => `${actor} 開啟了對話狀態(恢復接收此客人的訊息)。`,
+  omoUnbound: (actor: string) => `${actor} 解除了 OMO 綁定。`, // PROF-45 (proposed)
 };
 
 /** Real-time notifications to members (COLLAB-32, COLLAB-38, VIEW-50). */

@@ -9,14 +9,10 @@ import type { AppContext } from "../context.js";
 import { inTransaction } from "../context.js";
 import { canView } from "../domain/conversation.js";
 import { refuse, TEXT } from "../domain/errors.js";
+import { LOG_TEXT } from "../domain/status-log.js";
 import { lockConversation, loadMemberFacts, toFacts, writeLog, conversationAudience } from "../store/conversations.js";
 import { AppError } from "./errors.js";
 import type { Actor } from "./actor.js";
-
-export const BLOCK_TEXT = {
-  blocked: (actor: string) => `${actor} 關閉了對話狀態(封鎖此客人)。`,
-  unblocked: (actor: string) => `${actor} 開啟了對話狀態(恢復接收此客人的訊息)。`,
-};
 
 export async function setConversationActive(ctx: AppContext, actor: Actor, conversationId: string, active: boolean) {
   return inTransaction(ctx, async (tx, fx) => {
@@ -27,7 +23,7 @@ export async function setConversationActive(ctx: AppContext, actor: Actor, conve
     if (conv.kind === "group") throw new AppError("validation", "群組對話無法封鎖", { messageEn: "Group conversations cannot be blocked" });
     if (conv.active === active) return { active, changed: false };
     await tx.updateTable("conversations").set({ active, updated_at: now, version: conv.version + 1 }).where("id", "=", conv.id).execute();
-    await writeLog(tx, conv, toFacts(conv), [{ kind: active ? "unblocked" : "blocked", actorId: me.id, text: (active ? BLOCK_TEXT.unblocked : BLOCK_TEXT.blocked)(me.name), data: {} }], now);
+    await writeLog(tx, conv, toFacts(conv), [{ kind: active ? "unblocked" : "blocked", actorId: me.id, text: (active ? LOG_TEXT.unblocked : LOG_TEXT.blocked)(me.name), data: {} }], now);
     fx.emit({ workspaceId: conv.workspace_id, name: "conversation.updated", audience: conversationAudience(conv.kind, toFacts(conv)), data: { conversationId: conv.id, active } });
     return { active, changed: true };
   });

@@ -10,6 +10,7 @@ import type { AppContext } from "../../context.js";
 import { actorOf, memberActorOf } from "../http.js";
 import { can } from "../../domain/roles.js";
 import { refuse, TEXT } from "../../domain/errors.js";
+import { LOG_TEXT } from "../../domain/status-log.js";
 import { AppError } from "../../usecases/errors.js";
 import { writeLog, lockConversation, toFacts } from "../../store/conversations.js";
 
@@ -70,7 +71,7 @@ export const omoRoutes = (ctx: AppContext): FastifyPluginAsyncZod => async (app)
       const conv = await tx.selectFrom("conversations").select("id").where("identity_id", "=", i.id).executeTakeFirst();
       if (conv) {
         const c = await lockConversation(tx, a.workspaceId, conv.id);
-        await writeLog(tx, c, toFacts(c), [{ kind: "omo_unbound", actorId: a.memberId, text: `${a.name} 解除了 OMO 綁定。`, data: {} }], ctx.clock.now());
+        await writeLog(tx, c, toFacts(c), [{ kind: "omo_unbound", actorId: a.memberId, text: LOG_TEXT.omoUnbound(a.name), data: {} }], ctx.clock.now());
       }
     });
     return { ok: true };
