@@ -123,8 +123,8 @@ export async function loadMemberFacts(tx: Tx, workspaceId: string, memberId: str
 }
 
 /**
- * Status-log rows, as writeLog writes them, for the conversation a CTE named
- * `c` of the same statement inserted or updated (returning its row).
+ * Status-log rows for the conversation a CTE named `c` of the same statement
+ * inserted or updated (returning its row), or selected (writeLog).
  */
 export function logRows(after: ConversationFacts, entries: LogEntry[], at: Date): RawBuilder<unknown> {
   if (!entries.length) return sql`select 1`;
@@ -136,26 +136,10 @@ export function logRows(after: ConversationFacts, entries: LogEntry[], at: Date)
     from c cross join (values ${sql.join(values)}) as v (id, actor, kind, text, data)`;
 }
 
+/** Status-log entries for a conversation already written: the same rows as logRows, on a one-row `c`. */
 export async function writeLog(tx: Tx, c: Conversation, after: ConversationFacts, entries: LogEntry[], at: Date): Promise<void> {
   if (!entries.length) return;
-  await tx
-    .insertInto("status_log")
-    .values(
-      entries.map((e, i) => ({
-        id: newId(at.getTime() + i),
-        workspace_id: c.workspace_id,
-        conversation_id: c.id,
-        at,
-        actor_member_id: e.actorId,
-        kind: e.kind,
-        text: e.text,
-        data: JSON.stringify(e.data),
-        state: after.state,
-        queue: after.queue,
-        follower_id: after.followerId,
-      })),
-    )
-    .execute();
+  await sql`with c as (select ${c.id}::uuid as id, ${c.workspace_id}::uuid as workspace_id) ${logRows(after, entries, at)}`.execute(tx);
 }
 
 export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspace_id"> & FactsSource, effect: UnreadEffect, fx: Effects): Promise<void> {
