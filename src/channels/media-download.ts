@@ -14,7 +14,7 @@
  */
 import { isIP } from "node:net";
 import type { FetchedMedia } from "./types.js";
-import { PlatformError } from "./types.js";
+import { PlatformError, retryAfterMs } from "./types.js";
 import { MAX_INBOUND_MEDIA_BYTES } from "../domain/inbound-media.js";
 
 /** Stays below the job worker's lock (60 s), so a slow download is not claimed twice. */
@@ -22,15 +22,6 @@ const DOWNLOAD_TIMEOUT_MS = 50_000;
 const MAX_REDIRECTS = 3;
 
 export type ErrorClassifier = (status: number, headers: Headers, body: string) => PlatformError;
-
-function retryAfterMs(h: Headers): number | undefined {
-  const v = h.get("retry-after");
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
-}
 
 /** A CDN's answer: gone and forbidden (an expired signed URL) are permanent, 429 and 5xx are not. */
 export const classifyDownloadError: ErrorClassifier = (status, headers, body) => {

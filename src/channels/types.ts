@@ -129,6 +129,16 @@ export class PlatformError extends Error {
   }
 }
 
+/** A Retry-After header (seconds or an HTTP date) in milliseconds, for a rate_limited PlatformError. */
+export function retryAfterMs(h: Headers): number | undefined {
+  const v = h.get("retry-after");
+  if (!v) return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s)) return Math.max(0, s * 1000);
+  const at = Date.parse(v);
+  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
+}
+
 export interface SendResult {
   platformMessageId: string;
 }

@@ -6,7 +6,7 @@
  */
 import { createHmac } from "node:crypto";
 import type { ChannelAdapter, OutboundMessage, SendResult, ChannelCredentials } from "../types.js";
-import { PlatformError } from "../types.js";
+import { PlatformError, retryAfterMs } from "../types.js";
 
 export const apiAdapter: ChannelAdapter = {
   platform: "api",
@@ -28,7 +28,7 @@ export const apiAdapter: ChannelAdapter = {
     } catch (e) {
       throw new PlatformError("temporary", "network", (e as Error).message);
     }
-    if (res.status === 429) throw new PlatformError("rate_limited", "429", "rate limited", Number(res.headers.get("retry-after") ?? 1) * 1000);
+    if (res.status === 429) throw new PlatformError("rate_limited", "429", "rate limited", retryAfterMs(res.headers) ?? 1000);
     if (res.status >= 500) throw new PlatformError("temporary", String(res.status), `integrator answered ${res.status}`);
     if (!res.ok) throw new PlatformError("content_rejected", String(res.status), (await res.text()).slice(0, 500));
     const json = (await res.json().catch(() => ({}))) as { id?: unknown };

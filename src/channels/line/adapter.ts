@@ -7,7 +7,7 @@
  */
 import { HTTPFetchError, messagingApi } from "@line/bot-sdk";
 import type { ChannelAdapter, ChannelCredentials, FetchedMedia, MediaRef, NormalizedMessage, OutboundMessage, SendResult, WebhookRequest } from "../types.js";
-import { PlatformError } from "../types.js";
+import { PlatformError, retryAfterMs } from "../types.js";
 import { downloadMedia } from "../media-download.js";
 import { parseLineWebhook, verifyLineSignature } from "./webhook.js";
 
@@ -62,15 +62,6 @@ export function toLineMessage(m: NormalizedMessage): messagingApi.Message {
     default:
       return reject("unsupported_kind", `LINE 不支援傳送此類訊息 (${m.kind})`);
   }
-}
-
-function retryAfterMs(h: Headers): number | undefined {
-  const v = h.get("retry-after");
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 interface LineErrorBody { message?: string; details?: { message?: string; property?: string }[]; sentMessages?: { id: string }[] }

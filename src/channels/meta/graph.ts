@@ -6,7 +6,7 @@
  * codes (window, recipient) in front of the shared fallbacks.
  */
 import type { ChannelCredentials, InboundEvent, WebhookRequest } from "../types.js";
-import { PlatformError } from "../types.js";
+import { PlatformError, retryAfterMs } from "../types.js";
 import { asArray, get, hashKey, idStr, isObj } from "./common.js";
 
 export const GRAPH_BASE = "https://graph.facebook.com";
@@ -46,15 +46,6 @@ export function readGraphError(body: unknown): GraphError {
     details: typeof details === "string" ? details : undefined,
     transient: e.is_transient === true,
   };
-}
-
-function retryAfterMs(h: Headers): number | undefined {
-  const v = h.get("retry-after");
-  if (!v) return undefined;
-  const s = Number(v);
-  if (Number.isFinite(s)) return Math.max(0, s * 1000);
-  const at = Date.parse(v);
-  return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }
 
 /** Codes both families use for throttling (#4 app, #17 user, #32 page, #613 calls, #80006/#80007 business). */
