@@ -9,115 +9,24 @@
  * unreachable the suite is skipped, except under CI=true where it fails.
  */
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { spawn, type ChildProcess } from "node:child_process";
-import net from "node:net";
 import { randomBytes } from "node:crypto";
 import { createServer } from "node:http";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { connectClient, type StreamClient } from "./clients.js";
+import { freePort, startServer, api, type ServerProcess } from "../faults/support.js";
+import { IN_CI, PG_ADMIN_URL, probe } from "../faults/load.js";
 import { DEMO } from "../../src/seed/demo.js";
 import { attachRealtime } from "../../src/realtime/server.js";
 import type { AppContext } from "../../src/context.js";
 
 const REDIS_URL = process.env.REDIS_URL || "redis://127.0.0.1:6379";
-const PG_ADMIN_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
-const IN_CI = process.env.CI === "true";
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-/** A quick TCP connect probe: resolves to an error text, or null when something listens. */
-function probe(label: string, url: string, defaultPort: number): Promise<string | null> {
-  const u = new URL(url);
-  const host = u.hostname || "127.0.0.1";
-  const port = Number(u.port || defaultPort);
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port });
-    const done = (err: string | null) => {
-      s.destroy();
-      resolve(err);
-    };
-    s.setTimeout(1000, () => done(`${label} at ${host}:${port} did not answer within 1 s`));
-    s.once("connect", () => done(null));
-    s.once("error", (e) => done(`${label} at ${host}:${port} is unreachable (${e.message})`));
-  });
-}
+const SERVER_ENV = { PARLEY_TEST_MODE: "", NODE_ENV: "test", REDIS_URL };
 
 const problems = (await Promise.all([probe("Redis", REDIS_URL, 6379), probe("PostgreSQL", PG_ADMIN_URL, 5432)])).filter((p): p is string => p !== null);
 const unavailable = problems.length > 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface ServerProcess {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  output: () => string;
-}
-
-/** Starts `node --import tsx src/main.ts` and waits for its "Parley is running at" line. */
-function startServer(name: string, port: number, env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, PARLEY_TEST_MODE: "", NODE_ENV: "test", HOST: "127.0.0.1", PORT: String(port), REDIS_URL, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  const server: ServerProcess = { name, child, url: `http://127.0.0.1:${port}`, output: () => out };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(`did not start within 25 s`), 25_000);
-    const fail = (why: string) => {
-      clearTimeout(timer);
-      child.kill("SIGKILL");
-      reject(new Error(`server ${name} ${why}; output:\n${out}`));
-    };
-    const onData = (b: Buffer) => {
-      out += b.toString();
-      if (out.includes("Parley is running at")) {
-        clearTimeout(timer);
-        resolve(server);
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (b: Buffer) => (out += b.toString()));
-    child.once("exit", (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
-    child.once("error", (e) => fail(`could not be spawned: ${e.message}`));
-  });
-}
-
-async function stopServer(s: ServerProcess | undefined): Promise<void> {
-  if (!s || s.child.exitCode !== null || s.child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => s.child.once("exit", () => r()));
-  s.child.kill("SIGTERM");
-  const timer = setTimeout(() => s.child.kill("SIGKILL"), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-async function http<T = any>(base: string, method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const res = await fetch(base + path, {
-    method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: res.status, body: parsed as T };
-}
+/** The shared helper's argument order (body before token) for this file's calls. */
+const http = <T = any>(base: string, method: string, path: string, token?: string, body?: unknown) => api(base, method, path, body, token) as Promise<{ status: number; body: T }>;
 
 describe.skipIf(unavailable && !IN_CI)("realtime across two server processes through Redis", () => {
   const dbName = `parley_rt_${randomBytes(6).toString("hex")}`;
@@ -144,8 +53,8 @@ describe.skipIf(unavailable && !IN_CI)("realtime across two server processes thr
     dbUrl.pathname = `/${dbName}`;
     const [portA, portB] = [await freePort(), await freePort()];
     // A first, alone: it migrates the database and seeds the demo workspace.
-    a = await startServer("A", portA, { DATABASE_URL: dbUrl.toString(), PARLEY_SEED_DEMO: "1" });
-    b = await startServer("B", portB, { DATABASE_URL: dbUrl.toString(), PARLEY_SEED_DEMO: "0" });
+    a = await startServer({ ...SERVER_ENV, DATABASE_URL: dbUrl.toString(), PARLEY_SEED_DEMO: "1" }, portA);
+    b = await startServer({ ...SERVER_ENV, DATABASE_URL: dbUrl.toString(), PARLEY_SEED_DEMO: "0" }, portB);
 
     const login = await http(a.url, "POST", "/api/auth/login", undefined, { email: DEMO.email, password: DEMO.password });
     expect(login.status, JSON.stringify(login.body)).toBe(200);
@@ -166,7 +75,7 @@ describe.skipIf(unavailable && !IN_CI)("realtime across two server processes thr
 
   afterAll(async () => {
     for (const c of clients) c.close();
-    await Promise.all([stopServer(a), stopServer(b)]);
+    await Promise.all([a?.stop(), b?.stop()]);
     if (dbCreated) {
       const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
       await admin.connect();
