@@ -23,7 +23,7 @@ export function onHumanReply(): UnreadEffect {
 }
 
 /** Viewing clears only the viewer's own count, and only in 我的處理中 (VIEW-24..VIEW-26). */
-export function onView(c: ConversationFacts, viewerId: string): UnreadEffect {
+export function onView(c: ConversationFacts, viewerId: string): Extract<UnreadEffect, { kind: "clear_member" | "none" }> {
   if (c.state === "processing" && isParticipant(c, viewerId)) return { kind: "clear_member", memberId: viewerId };
   return { kind: "none" };
 }

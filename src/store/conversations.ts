@@ -142,18 +142,19 @@ export async function writeLog(tx: Tx, c: Conversation, after: ConversationFacts
   await sql`with c as (select ${c.id}::uuid as id, ${c.workspace_id}::uuid as workspace_id) ${logRows(after, entries, at)}`.execute(tx);
 }
 
-export async function applyUnread(tx: Tx, c: Pick<Conversation, "id" | "workspace_id"> & FactsSource, effect: UnreadEffect, fx: Effects): Promise<void> {
+/**
+ * Unread effects on member state (viewing, a new follower). A message's own effects (increment,
+ * clear_all) are written with the message, in appendMessage's statement.
+ */
+export async function applyUnread(
+  tx: Tx,
+  c: Pick<Conversation, "id" | "workspace_id"> & FactsSource,
+  effect: Extract<UnreadEffect, { kind: "clear_member" | "inherit" | "none" }>,
+  fx: Effects,
+): Promise<void> {
   switch (effect.kind) {
     case "none":
       return;
-    case "increment":
-      await tx.updateTable("conversations").set({ unread_count: sql`unread_count + 1` }).where("id", "=", c.id).execute();
-      await tx.updateTable("conversation_member_state").set({ unread_count: sql`unread_count + 1` }).where("conversation_id", "=", c.id).execute();
-      break;
-    case "clear_all":
-      await tx.updateTable("conversations").set({ unread_count: 0 }).where("id", "=", c.id).where("unread_count", ">", 0).execute();
-      await tx.updateTable("conversation_member_state").set({ unread_count: 0 }).where("conversation_id", "=", c.id).where("unread_count", ">", 0).execute();
-      break;
     case "clear_member":
       await tx
         .updateTable("conversation_member_state")
