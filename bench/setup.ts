@@ -69,7 +69,7 @@ export async function createBenchDatabase(databaseUrl: string | undefined, pglit
  */
 export function benchConfig(d: BenchDatabase): Config {
   return {
-    ...loadConfig({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE }),
+    ...loadConfig({ DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE, INGEST_BATCHES: process.env.INGEST_BATCHES }),
     port: 0,
     host: "127.0.0.1",
     dataDir: d.kind === "pglite" ? (d.dataDir ?? ":memory:") : ":memory:",

@@ -10,6 +10,12 @@ export interface Config {
    * hand-built configs (tests) get the default. PGlite has one connection regardless.
    */
   databasePoolSize?: number;
+  /**
+   * Customer-message batches the process stores at once (INGEST_BATCHES; 0 = every
+   * webhook in its own transaction): usecases/ingest-batch.ts. Optional so hand-built
+   * configs (tests) get the default.
+   */
+  ingestBatches?: number;
   redisUrl?: string;
   testMode: boolean;
   publicUrl: string;
@@ -40,6 +46,9 @@ export interface Config {
  */
 export const DEFAULT_POOL_SIZE = 20;
 
+/** Two batches: one in the database while the next fills (docs/benchmarks.md has the measurements). */
+export const DEFAULT_INGEST_BATCHES = 2;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${env.PORT}`);
@@ -50,6 +59,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databasePoolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : DEFAULT_POOL_SIZE;
   if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
     throw new Error(`DATABASE_POOL_SIZE must be a whole number from 1 to 1000, got ${env.DATABASE_POOL_SIZE}`);
+  const ingestBatches = env.INGEST_BATCHES ? Number(env.INGEST_BATCHES) : DEFAULT_INGEST_BATCHES;
+  if (!Number.isInteger(ingestBatches) || ingestBatches < 0 || ingestBatches > 100)
+    throw new Error(`INGEST_BATCHES must be a whole number from 0 to 100, got ${env.INGEST_BATCHES}`);
   const demo = env.PARLEY_DEMO === "1";
   if (demo && env.NODE_ENV === "production")
     throw new Error("PARLEY_DEMO=1 is refused when NODE_ENV=production: the demo's simulators and their unauthenticated control API must never run in production");
@@ -59,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR ?? "./data",
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize,
+    ingestBatches,
     redisUrl: env.REDIS_URL || undefined,
     testMode,
     publicUrl: env.PUBLIC_URL ?? `http://localhost:${port}`,

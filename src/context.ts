@@ -6,6 +6,7 @@ import type { Db, Tx, Backend } from "./store/db.js";
 import type { Clock } from "./clock.js";
 import type { RealtimeEvent } from "./realtime/events.js";
 import type { ConfigCache } from "./store/config-cache.js";
+import type { IngestBatcher } from "./usecases/ingest-batch.js";
 
 export interface Publisher {
   publish(events: RealtimeEvent[]): void;
@@ -18,6 +19,8 @@ export interface AppContext {
   publisher: Publisher;
   /** Channels and keyword rules as the inbound path reads them, cached per process (store/config-cache.ts). */
   configCache: ConfigCache;
+  /** Group commit of customer messages (usecases/ingest-batch.ts); absent = one transaction per webhook. */
+  ingest?: IngestBatcher;
   /** Wakes the job worker after a commit that enqueued work. */
   wakeJobs?: () => void;
   /** Where this server is reached from outside (config.publicUrl): links to stored media. */

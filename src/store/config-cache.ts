@@ -13,7 +13,7 @@
  * changed or a channel deactivated — through the API, in another process or
  * by hand — applies to the very next message.
  */
-import { sql, type Selectable } from "kysely";
+import { sql, type RawBuilder, type Selectable } from "kysely";
 import type { Db, Tx } from "./db.js";
 import type { KeywordRuleRow } from "./schema.js";
 
@@ -38,7 +38,7 @@ export class StaleConfig extends Error {
 }
 
 /** The version column as the inbound statements read it (text: PGlite and node-postgres agree). */
-export const configVersionOf = (workspaceId: string) =>
+export const configVersionOf = (workspaceId: string | RawBuilder<unknown>) =>
   sql<string>`coalesce((select version from config_versions where workspace_id = ${workspaceId}), 0)::text`;
 
 /** The workspace's active keyword rules that apply to a channel, in match order (LIFE-47). */

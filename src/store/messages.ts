@@ -54,11 +54,41 @@ export function previewOf(kind: string, text: string): string {
 export type InsertedMessage = Omit<Selectable<MessageRow>, "search_tokens">;
 
 /** The columns of InsertedMessage, for RETURNING lists (search_tokens is long and parsed for nothing). */
-const MESSAGE_COLUMNS = [
+export const MESSAGE_COLUMNS = [
   "id", "workspace_id", "conversation_id", "channel_id", "direction", "sender_kind", "sender_member_id", "sender_group_member_id",
   "kind", "content", "text", "platform_message_id", "quoted_message_id", "quoted_platform_message_id", "status", "status_reason",
   "status_at", "unsent_at", "edited_at", "media_expires_at", "client_message_id", "created_at",
 ] as const satisfies readonly (keyof InsertedMessage)[];
+
+/** The row appendMessage inserts (the batched customer messages of store/inbound-batch.ts insert the same). */
+export function messageValues(c: Conversation, m: NewMessage) {
+  const text = m.text ?? "";
+  return {
+    id: newId(m.at.getTime()),
+    workspace_id: c.workspace_id,
+    conversation_id: c.id,
+    channel_id: c.channel_id,
+    direction: m.direction,
+    sender_kind: m.senderKind,
+    sender_member_id: m.senderMemberId ?? null,
+    sender_group_member_id: null,
+    kind: m.kind,
+    content: JSON.stringify(m.content),
+    text,
+    search_tokens: m.senderKind === "system" ? [] : indexTokens(text),
+    platform_message_id: m.platformMessageId ?? null,
+    quoted_message_id: m.quotedMessageId ?? null,
+    quoted_platform_message_id: m.quotedPlatformMessageId ?? null,
+    status: m.status ?? null,
+    status_reason: null,
+    status_at: m.status ? m.at : null,
+    unsent_at: null,
+    edited_at: null,
+    media_expires_at: m.mediaExpiresAt ?? null,
+    client_message_id: m.clientMessageId ?? null,
+    created_at: m.at,
+  };
+}
 
 /**
  * Inserts the message; returns null when the platform message id is already
@@ -72,31 +102,7 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
   const text = m.text ?? "";
   const insert = tx
     .insertInto("messages")
-    .values({
-      id: newId(m.at.getTime()),
-      workspace_id: c.workspace_id,
-      conversation_id: c.id,
-      channel_id: c.channel_id,
-      direction: m.direction,
-      sender_kind: m.senderKind,
-      sender_member_id: m.senderMemberId ?? null,
-      sender_group_member_id: null,
-      kind: m.kind,
-      content: JSON.stringify(m.content),
-      text,
-      search_tokens: m.senderKind === "system" ? [] : indexTokens(text),
-      platform_message_id: m.platformMessageId ?? null,
-      quoted_message_id: m.quotedMessageId ?? null,
-      quoted_platform_message_id: m.quotedPlatformMessageId ?? null,
-      status: m.status ?? null,
-      status_reason: null,
-      status_at: m.status ? m.at : null,
-      unsent_at: null,
-      edited_at: null,
-      media_expires_at: m.mediaExpiresAt ?? null,
-      client_message_id: m.clientMessageId ?? null,
-      created_at: m.at,
-    })
+    .values(messageValues(c, m))
     .onConflict((oc) => oc.columns(["channel_id", "platform_message_id"]).doNothing())
     .returning(MESSAGE_COLUMNS);
   const inserted = sql<SqlBool>`exists (select 1 from m)`;
@@ -136,14 +142,19 @@ export async function appendMessage(tx: Tx, fx: Effects, c: Conversation, m: New
   const { read: _r, ...message } = row;
   if (listed) c.waiting_since = waiting;
 
+  emitAppended(fx, c, message, rows.rows.filter((x) => x.read), unread !== null);
+  return message;
+}
+
+/** What the conversation's audience hears of an appended message and of the replies it marked read. */
+export function emitAppended(fx: Effects, c: Conversation, message: InsertedMessage, readReplies: (InsertedMessage & { read?: boolean })[], unreadMoved: boolean): void {
   const audience = conversationAudience(c.kind, toFacts(c));
   // Only members who may see the conversation hear that its unread count moved (VIEW-5).
-  if (unread) fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience, data: { conversationId: c.id } });
+  if (unreadMoved) fx.emit({ workspaceId: c.workspace_id, name: "unread.changed", audience, data: { conversationId: c.id } });
   fx.emit({ workspaceId: c.workspace_id, name: "message.created", audience, data: { conversationId: c.id, message: messageDto(message) } });
-  for (const { read: _x, ...r } of rows.rows.filter((x) => x.read)) {
+  for (const { read: _x, ...r } of readReplies) {
     fx.emit({ workspaceId: r.workspace_id, name: "message.updated", audience, data: { conversationId: c.id, message: messageDto(r) } });
   }
-  return message;
 }
 
 /** The participants' unread counts on a new message: +1 each (VIEW-23), or cleared by a human reply (VIEW-24..26). */

@@ -15,7 +15,8 @@ import type { InboundEvent } from "../channels/types.js";
 import type { DeliveryStatus } from "../domain/message-status.js";
 import { conversationAudience, toFacts } from "../store/conversations.js";
 import { messageDto, type InsertedMessage } from "../store/messages.js";
-import { receiveCustomerEvent, recordEvent, type ChannelRef } from "./receive-inbound.js";
+import { receiveCustomerEvent, recordEvent, type ChannelRef, type CustomerEvent } from "./receive-inbound.js";
+import { batchable } from "./ingest-batch.js";
 import { setMessageStatusInTx } from "./update-message-status.js";
 
 export type EventOutcome = "stored" | "updated" | "unmatched" | "ignored" | "duplicate" | "dropped";
@@ -137,9 +138,20 @@ export async function processWebhookEvent(ctx: AppContext, channel: ChannelRef, 
   });
 }
 
-/** Processes a webhook's events in order; throws (→ 5xx, platform retries) if one cannot be stored. */
+/**
+ * Processes a webhook's events in order; throws (→ 5xx, platform retries) if
+ * one cannot be stored. Customer messages of distinct customers go with other
+ * webhooks' in a batch (ingest-batch.ts) when the process batches.
+ */
 export async function processWebhookEvents(ctx: AppContext, channel: ChannelRef, events: InboundEvent[]): Promise<WebhookSummary> {
-  const outcomes: WebhookSummary["outcomes"] = [];
-  for (const e of events) outcomes.push({ eventKey: e.eventKey, type: e.type, outcome: await processWebhookEvent(ctx, channel, e) });
-  return { outcomes };
+  const oneByOne = async () => {
+    const outcomes: EventOutcome[] = [];
+    for (const e of events) outcomes.push(await processWebhookEvent(ctx, channel, e));
+    return outcomes;
+  };
+  const outcomes =
+    ctx.ingest && batchable(events)
+      ? await ctx.ingest.submit(channel, events as CustomerEvent[], oneByOne)
+      : await oneByOne();
+  return { outcomes: outcomes.map((outcome, i) => ({ eventKey: events[i].eventKey, type: events[i].type, outcome })) };
 }

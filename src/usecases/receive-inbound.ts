@@ -15,11 +15,13 @@ import { classifyInbound, routeInbound, type InboundSignal } from "../domain/rou
 import { READ_SEMANTICS, type Platform } from "../domain/message-status.js";
 import type { IdentityRef } from "../store/contacts.js";
 import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
-import { openConversation, openCustomerConversation, recordAndFind } from "../store/inbound.js";
-import { appendMessage } from "../store/messages.js";
+import { openConversation, openCustomerConversation, recordAndFind, type Found } from "../store/inbound.js";
+import type { CustomerMessage } from "../store/inbound-batch.js";
+import { appendMessage, type InsertedMessage, type NewMessage } from "../store/messages.js";
 import { firstMatch, replyApplies } from "../domain/keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
 import { queueMediaFetch } from "./store-inbound-media.js";
+import { needsDownload } from "../domain/inbound-media.js";
 import { newId } from "../ids.js";
 
 export interface ChannelRef {
@@ -38,7 +40,8 @@ export interface ChannelRef {
 export type CustomerEvent = Extract<InboundEvent, { type: "message" | "postback" }>;
 
 export type InboundResult =
-  | { status: "stored"; conversationId: string; messageId: string }
+  /** messageId: null only until the batch's statement has stored the message (usecases/ingest-batch.ts). */
+  | { status: "stored"; conversationId: string; messageId: string | null }
   | { status: "duplicate" }
   | { status: "dropped"; reason: "blocked" | "blacklisted" };
 
@@ -90,6 +93,24 @@ export async function receiveCustomerEventInTx(
   // One statement: the event key (a redelivery stops here), the customer, their conversation
   // locked, and the configuration version a cached channel and its rules must still have.
   const found = await recordAndFind(tx, channel, e.sender.userId, { key: e.eventKey, payload: raw, at });
+  return routeAndStore(tx, fx, cache, at, channel, e, found);
+}
+
+/**
+ * The pipeline after recordAndFind (one event's, or a batch's for each of
+ * its events). With `batch`, a message that needs nothing but its row and
+ * list fields is left to the batch's one statement (and stored when it runs).
+ */
+export async function routeAndStore(
+  tx: Tx,
+  fx: Effects,
+  cache: ConfigCache,
+  at: Date,
+  channel: ChannelRef,
+  e: CustomerEvent,
+  found: Found,
+  batch?: CustomerMessage[],
+): Promise<InboundResult> {
   const config = channel.config;
   if (config) cache.check(config, found.configVersion);
   let { who, conv } = found;
@@ -145,37 +166,40 @@ export async function receiveCustomerEventInTx(
   // STAT-6, STAT-11: where the platform has no read receipt, a customer reply marks earlier replies read
   // (in the same statement as the message; a conversation just opened has none).
   const markRepliesRead = !opened && READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply";
-  const stored = await appendMessage(
-    tx,
-    fx,
-    conv,
-    {
-      direction: "in",
-      senderKind: "customer",
-      kind: message.kind,
-      content: message as unknown as Record<string, unknown>,
-      text: message.text ?? "",
-      platformMessageId: e.type === "message" ? e.platformMessageId : null,
-      quotedMessageId: quoted?.id ?? null,
-      quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
-      at,
-    },
-    { markRepliesRead },
-  );
-  if (!stored) throw new Duplicate();
-
+  const customerMessage: NewMessage & { senderKind: "customer" } = {
+    direction: "in",
+    senderKind: "customer",
+    kind: message.kind,
+    content: message as unknown as Record<string, unknown>,
+    text: message.text ?? "",
+    platformMessageId: e.type === "message" ? e.platformMessageId : null,
+    quotedMessageId: quoted?.id ?? null,
+    quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
+    at,
+  };
+  const c = conv;
+  const name = who.displayName;
   // VIEW-28: the follower (and collaborators) get a push notification for each customer message.
-  if (conv.state === "processing") {
-    const to = [conv.follower_id!, ...conv.collaborator_ids];
+  const notify = (stored: InsertedMessage) => {
+    if (c.state !== "processing") return;
     fx.emit({
-      workspaceId: conv.workspace_id,
+      workspaceId: c.workspace_id,
       name: "notification",
-      audience: { kind: "members", memberIds: to },
-      data: { kind: "customer_message", conversationId: conv.id, contactName: who.displayName, text: stored.text.slice(0, 120), push: true },
+      audience: { kind: "members", memberIds: [c.follower_id!, ...c.collaborator_ids] },
+      data: { kind: "customer_message", conversationId: c.id, contactName: name, text: stored.text.slice(0, 120), push: true },
     });
+  };
+  const replies = replyRule && replyApplies(replyRule, conv.state, conv.queue) ? replyRule.replies : null;
+  // Bot replies and media downloads follow their message: those go one by one.
+  if (batch && !replies && !needsDownload(message)) {
+    const result = { status: "stored" as const, conversationId: conv.id, messageId: null as string | null };
+    batch.push({ conv, message: customerMessage, markRepliesRead, then: (m) => ((result.messageId = m.id), notify(m)) });
+    return result;
   }
-
-  if (replyRule && replyApplies(replyRule, conv.state, conv.queue)) await queueBotReplies(tx, fx, conv, replyRule.replies, at);
+  const stored = await appendMessage(tx, fx, conv, customerMessage, { markRepliesRead });
+  if (!stored) throw new Duplicate();
+  notify(stored);
+  if (replies) await queueBotReplies(tx, fx, conv, replies, at);
   await queueMediaFetch(tx, fx, stored, message, at, channel.platform);
   return { status: "stored", conversationId: conv.id, messageId: stored.id };
 }

@@ -1,0 +1,150 @@
+/**
+ * The inbound pipeline's statements for a batch of customer messages from
+ * different customers (usecases/ingest-batch.ts): the event keys, customers
+ * and locked conversations of the whole batch in one statement, and the
+ * messages that need nothing but their row and list fields in another. Each
+ * does for every item exactly what recordAndFind and appendMessage do for
+ * one (docs/benchmarks.md: round trips, not rows, bound ingest).
+ */
+import { sql } from "kysely";
+import type { Tx } from "./db.js";
+import type { Effects } from "../context.js";
+import type { IdentityRef } from "./contacts.js";
+import { configVersionOf } from "./config-cache.js";
+import { collaboratorColumns, collaboratorsOfLocked, type Conversation } from "./conversations.js";
+import type { Found, InboundChannel } from "./inbound.js";
+import { emitAppended, messageValues, MESSAGE_COLUMNS, previewOf, type InsertedMessage, type NewMessage } from "./messages.js";
+import { nextWaitingSince } from "../domain/waiting.js";
+import { newId } from "../ids.js";
+
+export interface BatchKey {
+  channel: InboundChannel;
+  userId: string;
+  event: { key: string; payload: unknown; at: Date };
+}
+
+/**
+ * recordAndFind for every item, one statement. The items' customers must be
+ * distinct and their event keys too (the caller sees to both). Conversations
+ * are locked in id order, so two batches that share customers wait for each
+ * other instead of deadlocking.
+ */
+export async function recordAndFindMany(tx: Tx, items: BatchKey[]): Promise<Found[]> {
+  if (!items.length) return [];
+  const q = sql.join(
+    items.map((it, i) => sql`(${i}::int, ${it.channel.id}::uuid, ${it.channel.workspace_id}::uuid, ${it.event.key}::text, ${it.userId}::text)`),
+  );
+  const ev = tx
+    .insertInto("webhook_events")
+    .values(
+      items.map((it) => ({
+        id: newId(it.event.at.getTime()),
+        workspace_id: it.channel.workspace_id,
+        channel_id: it.channel.id,
+        event_key: it.event.key,
+        payload: JSON.stringify(it.event.payload ?? {}),
+        received_at: it.event.at,
+        processed_at: it.event.at,
+        error: null,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["channel_id", "event_key"]).doNothing())
+    .returning(["channel_id", "event_key"]);
+  const r = await sql<Record<string, unknown> & { idx: number; fresh: boolean; config_version: string; who_identity_id: string | null; who_contact_id: string; who_blocked: boolean; who_blacklisted_at: Date | null; who_display_name: string; id: string | null }>`
+    with q (idx, channel_id, workspace_id, event_key, user_id) as (values ${q}),
+    ev as (${ev}),
+    fresh as (select q.* from q join ev on ev.channel_id = q.channel_id and ev.event_key = q.event_key),
+    who as (
+      select q.idx, i.id, i.contact_id, k.blocked, k.blacklisted_at, k.display_name
+      from q join contact_identities i on i.channel_id = q.channel_id and i.platform_user_id = q.user_id
+      join contacts k on k.id = i.contact_id
+    ),
+    conv as (
+      select c.*, c.xmin as locked_xmin from conversations c
+      join who on c.identity_id = who.id join fresh on fresh.idx = who.idx
+      where c.workspace_id = fresh.workspace_id
+      order by c.id
+      for update of c
+    )
+    select q.idx, exists (select 1 from fresh where fresh.idx = q.idx) as fresh, ${configVersionOf(sql.ref("q.workspace_id"))} as config_version,
+      who.id as who_identity_id, who.contact_id as who_contact_id, who.blocked as who_blocked,
+      who.blacklisted_at as who_blacklisted_at, who.display_name as who_display_name,
+      conv.*, ${collaboratorColumns(sql`conv`)}
+    from q left join who on who.idx = q.idx left join conv on conv.identity_id = who.id
+    order by q.idx`.execute(tx);
+  const out: Found[] = [];
+  for (const row of r.rows) {
+    const { idx: _i, fresh, config_version, who_identity_id, who_contact_id, who_blocked, who_blacklisted_at, who_display_name, ...rest } = row;
+    const who: IdentityRef | null = who_identity_id
+      ? { identityId: who_identity_id, contactId: who_contact_id, blocked: who_blocked, blacklisted: who_blacklisted_at !== null, displayName: who_display_name }
+      : null;
+    out.push({ fresh, configVersion: config_version, who, conv: rest.id ? await collaboratorsOfLocked(tx, rest) : null });
+  }
+  return out;
+}
+
+export interface CustomerMessage {
+  conv: Conversation;
+  message: NewMessage & { senderKind: "customer" };
+  markRepliesRead: boolean;
+  /** Runs once the batch is stored, with the message as stored. */
+  then?: (stored: InsertedMessage) => void;
+}
+
+/** A platform message id met again (another event key, same message): the caller's transaction rolls back. */
+export class BatchDuplicate extends Error {
+  constructor() {
+    super("a message of the batch is already stored");
+  }
+}
+
+/**
+ * appendMessage for customer messages of distinct conversations, one
+ * statement: the rows, each conversation's list fields and shared unread
+ * count, the participants' counts (VIEW-21, VIEW-23) and the replies a
+ * customer message marks read (STAT-11). Throws BatchDuplicate if any row
+ * was already stored.
+ */
+export async function appendCustomerMessages(tx: Tx, fx: Effects, items: CustomerMessage[]): Promise<void> {
+  if (!items.length) return;
+  const rows = items.map((it) => messageValues(it.conv, it.message));
+  const waiting = items.map((it) => nextWaitingSince(it.conv.waiting_since ? new Date(it.conv.waiting_since) : null, "customer", it.message.at));
+  const v = sql.join(
+    items.map((it, i) => sql`(${it.conv.id}::uuid, ${it.message.at}::timestamptz, ${previewOf(it.message.kind, rows[i].text)}::text, ${waiting[i]}::timestamptz, ${it.markRepliesRead}::boolean)`),
+  );
+  const insert = tx
+    .insertInto("messages")
+    .values(rows)
+    .onConflict((oc) => oc.columns(["channel_id", "platform_message_id"]).doNothing())
+    .returning(MESSAGE_COLUMNS);
+  const cols = sql.join(MESSAGE_COLUMNS.map((c) => sql.ref(`o.${c}`)));
+  const r = await sql<InsertedMessage & { read: boolean }>`
+    with v (id, at, preview, waiting, read) as (values ${v}),
+    m as (${insert}),
+    c as (
+      update conversations c set last_message_at = greatest(c.last_message_at, v.at), last_message_preview = v.preview,
+        last_message_sender = 'customer', waiting_since = v.waiting, last_customer_message_at = v.at,
+        unread_count = c.unread_count + 1, updated_at = v.at
+      from v where c.id = v.id and v.id in (select conversation_id from m)
+    ),
+    s as (update conversation_member_state set unread_count = unread_count + 1 where conversation_id in (select conversation_id from m)),
+    r as (
+      update messages o set status = 'read', status_at = v.at from v
+      where v.read and o.conversation_id = v.id and o.direction = 'out' and o.status in ('sent', 'received') and o.created_at <= v.at
+      returning ${cols}
+    )
+    select false as read, m.* from m union all select true, r.* from r`.execute(tx);
+  const stored = new Map<string, InsertedMessage>();
+  const read = new Map<string, InsertedMessage[]>();
+  for (const { read: isRead, ...row } of r.rows) {
+    if (!isRead) stored.set(row.conversation_id, row);
+    else read.set(row.conversation_id, [...(read.get(row.conversation_id) ?? []), row]);
+  }
+  if (stored.size !== items.length) throw new BatchDuplicate();
+  items.forEach((it, i) => {
+    it.conv.waiting_since = waiting[i];
+    const message = stored.get(it.conv.id)!;
+    emitAppended(fx, it.conv, message, read.get(it.conv.id) ?? [], true);
+    it.then?.(message);
+  });
+}

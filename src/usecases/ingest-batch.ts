@@ -1,0 +1,150 @@
+/**
+ * Group commit for customer messages: the webhooks that arrive while a batch
+ * is in the database wait for the next one, and each batch stores all of
+ * their events in one transaction — one statement finds every customer and
+ * locks every conversation, one statement stores every message that needs
+ * nothing else (store/inbound-batch.ts). The rules are the pipeline's own
+ * (routeAndStore); only the number of round trips and commits per message
+ * changes. Nothing waits on a timer: at low load a batch is one webhook.
+ *
+ * A webhook is answered only after its batch commits. If the batch fails as
+ * a whole (a duplicate message id under a new event key, a deadlock with
+ * another process, a changed configuration), it is rolled back and each of
+ * its webhooks is processed alone as before, so one bad webhook answers 5xx
+ * alone and the others are stored.
+ */
+import type { AppContext } from "../context.js";
+import { inTransaction } from "../context.js";
+import { appendCustomerMessages, recordAndFindMany, type CustomerMessage } from "../store/inbound-batch.js";
+import { routeAndStore, type ChannelRef, type CustomerEvent } from "./receive-inbound.js";
+import type { EventOutcome } from "./process-webhook-events.js";
+
+export interface BatchOptions {
+  /** Batches in the database at once (each holds one pooled connection). */
+  concurrency: number;
+  /** Events per batch. */
+  maxEvents: number;
+}
+
+interface Waiting {
+  channel: ChannelRef;
+  events: CustomerEvent[];
+  resolve: (r: EventOutcome[]) => void;
+  /** The webhook alone, the unbatched way (after its batch failed). */
+  alone: () => Promise<EventOutcome[]>;
+  reject: (e: unknown) => void;
+}
+
+const customerKey = (channelId: string, userId: string) => `${channelId}\u0000${userId}`;
+
+/** Customer messages of distinct customers only: one customer's events keep their order inside one transaction. */
+export function batchable(events: { type: string; sender?: { userId: string; groupId?: string } }[]): boolean {
+  const seen = new Set<string>();
+  for (const e of events) {
+    if ((e.type !== "message" && e.type !== "postback") || !e.sender || e.sender.groupId !== undefined) return false;
+    if (seen.has(e.sender.userId)) return false;
+    seen.add(e.sender.userId);
+  }
+  return events.length > 0;
+}
+
+export class IngestBatcher {
+  readonly #queue: Waiting[] = [];
+  #running = 0;
+  /** Batches run and webhooks in them, for the bench report and tests. */
+  readonly stats = { batches: 0, webhooks: 0, fallbacks: 0 };
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly opts: BatchOptions,
+  ) {}
+
+  /** Webhooks waiting for a batch. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
+  /** Stores the webhook's events (see batchable) with whatever else is waiting; resolves once committed. */
+  submit(channel: ChannelRef, events: CustomerEvent[], alone: () => Promise<EventOutcome[]>): Promise<EventOutcome[]> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ channel, events, resolve, reject, alone });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    while (this.#running < this.opts.concurrency && this.#queue.length) {
+      const batch = this.#take();
+      this.#running++;
+      void this.#run(batch).finally(() => {
+        this.#running--;
+        this.#pump();
+      });
+    }
+  }
+
+  /**
+   * The oldest waiting webhooks whose customers are not already in the batch;
+   * a webhook of a customer already in it waits for the next batch, ahead of
+   * that customer's later ones.
+   */
+  #take(): Waiting[] {
+    const batch: Waiting[] = [];
+    const customers = new Set<string>();
+    let events = 0;
+    for (let i = 0; i < this.#queue.length && events < this.opts.maxEvents; ) {
+      const w = this.#queue[i];
+      const keys = w.events.map((e) => customerKey(w.channel.id, e.sender.userId));
+      if (keys.some((k) => customers.has(k)) || (batch.length && events + w.events.length > this.opts.maxEvents)) {
+        keys.forEach((k) => customers.add(k));
+        i++;
+        continue;
+      }
+      keys.forEach((k) => customers.add(k));
+      batch.push(w);
+      events += w.events.length;
+      this.#queue.splice(i, 1);
+    }
+    return batch;
+  }
+
+  async #run(batch: Waiting[]): Promise<void> {
+    let results: EventOutcome[][];
+    try {
+      results = await inTransaction(this.ctx, async (tx, fx) => {
+        const at = this.ctx.clock.now();
+        // A key twice in the batch (a redelivery racing the delivery): the later one is the duplicate.
+        const keys = new Set<string>();
+        const items = batch.flatMap((w, wi) =>
+          w.events.map((e, ei) => {
+            const key = `${w.channel.id}\u0000${e.eventKey}`;
+            const first = !keys.has(key);
+            keys.add(key);
+            return { wi, ei, w, e, first };
+          }),
+        );
+        const firsts = items.filter((x) => x.first);
+        const found = await recordAndFindMany(
+          tx,
+          firsts.map((x) => ({ channel: x.w.channel, userId: x.e.sender.userId, event: { key: x.e.eventKey, payload: x.e, at } })),
+        );
+        const stored: CustomerMessage[] = [];
+        const out: EventOutcome[][] = batch.map((w) => w.events.map((): EventOutcome => "duplicate"));
+        for (let i = 0; i < firsts.length; i++) {
+          const x = firsts[i];
+          out[x.wi][x.ei] = (await routeAndStore(tx, fx, this.ctx.configCache, at, x.w.channel, x.e, found[i], stored)).status;
+        }
+        await appendCustomerMessages(tx, fx, stored);
+        return out;
+      });
+    } catch {
+      // Each webhook alone, in arrival order: its own failure (if it is the cause) is its own 5xx.
+      this.stats.fallbacks++;
+      for (const w of batch) await w.alone().then(w.resolve, w.reject);
+      return;
+    }
+    this.stats.batches++;
+    this.stats.webhooks += batch.length;
+    batch.forEach((w, i) => w.resolve(results[i]));
+  }
+}
