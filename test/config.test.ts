@@ -13,3 +13,12 @@ describe("DATABASE_POOL_SIZE", () => {
     for (const bad of ["0", "-3", "2.5", "lots", "5000"]) expect(() => loadConfig({ DATABASE_POOL_SIZE: bad })).toThrow(/DATABASE_POOL_SIZE/);
   });
 });
+
+describe("INGEST_BATCHES", () => {
+  it("defaults to two batches, takes 0 (no batching) to 100, and refuses anything else", () => {
+    expect(loadConfig({}).ingestBatches).toBe(2);
+    expect(loadConfig({ INGEST_BATCHES: "0" }).ingestBatches).toBe(0);
+    expect(loadConfig({ INGEST_BATCHES: "4" }).ingestBatches).toBe(4);
+    for (const bad of ["-1", "1.5", "many", "101"]) expect(() => loadConfig({ INGEST_BATCHES: bad })).toThrow(/INGEST_BATCHES/);
+  });
+});

@@ -3,10 +3,11 @@
  * embedded PGlite under DATA_DIR (or in memory for tests). Both run the same
  * migrations and the same queries.
  */
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider, type Transaction } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider, type Transaction } from "kysely";
 import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { mkdirSync } from "node:fs";
+import { createHash } from "node:crypto";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 import * as m0001 from "./migrations/0001_init.js";
@@ -49,6 +50,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+const PREPARED_MARK = "/* prepared */ ";
+/** Put first in a statement whose text is the same on every call: PostgreSQL keeps its plan per connection. */
+export const PREPARED = sql.raw(PREPARED_MARK);
+const preparedName = (text: string) => `p_${createHash("sha1").update(text).digest("hex").slice(0, 20)}`;
+
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   let db: Db;
   let backend: Backend;
@@ -61,7 +67,14 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     // A connection in use (mid-transaction) that loses its server emits on the client, not the
     // pool: without a listener that crashes the process. Its query fails (the request gets a
     // 503 and the platform retries) and the pool replaces the connection.
-    pool.on("connect", (client) => client.on("error", () => {}));
+    pool.on("connect", (client) => {
+      client.on("error", () => {});
+      // Statements marked PREPARED are named by their text: each connection parses and plans
+      // them once, not on every batch (docs/benchmarks.md). Their text must not vary with data.
+      const query = client.query.bind(client) as (...a: unknown[]) => unknown;
+      client.query = ((text: unknown, values?: unknown, cb?: unknown) =>
+        typeof text === "string" && text.startsWith(PREPARED_MARK) ? query({ name: preparedName(text), text, values }, cb) : query(text, values, cb)) as typeof client.query;
+    });
     db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     backend = "postgres";
   } else {

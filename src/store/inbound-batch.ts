@@ -7,7 +7,7 @@
  * one (docs/benchmarks.md: round trips, not rows, bound ingest).
  */
 import { sql } from "kysely";
-import type { Tx } from "./db.js";
+import { PREPARED, type Tx } from "./db.js";
 import type { Effects } from "../context.js";
 import type { IdentityRef } from "./contacts.js";
 import { configVersionOf } from "./config-cache.js";
@@ -20,7 +20,7 @@ import { newId } from "../ids.js";
 export interface BatchKey {
   channel: InboundChannel;
   userId: string;
-  event: { key: string; payload: unknown; at: Date };
+  event: { key: string; payload: unknown };
 }
 
 /**
@@ -29,40 +29,33 @@ export interface BatchKey {
  * are locked in id order, so two batches that share customers wait for each
  * other instead of deadlocking.
  */
-export async function recordAndFindMany(tx: Tx, items: BatchKey[]): Promise<Found[]> {
+export async function recordAndFindMany(tx: Tx, at: Date, items: BatchKey[]): Promise<Found[]> {
   if (!items.length) return [];
-  const q = sql.join(
-    items.map((it, i) => sql`(${i}::int, ${it.channel.id}::uuid, ${it.channel.workspace_id}::uuid, ${it.event.key}::text, ${it.userId}::text)`),
-  );
-  const ev = tx
-    .insertInto("webhook_events")
-    .values(
-      items.map((it) => ({
-        id: newId(it.event.at.getTime()),
-        workspace_id: it.channel.workspace_id,
-        channel_id: it.channel.id,
-        event_key: it.event.key,
-        payload: JSON.stringify(it.event.payload ?? {}),
-        received_at: it.event.at,
-        processed_at: it.event.at,
-        error: null,
-      })),
-    )
-    .onConflict((oc) => oc.columns(["channel_id", "event_key"]).doNothing())
-    .returning(["channel_id", "event_key"]);
-  const r = await sql<Record<string, unknown> & { idx: number; fresh: boolean; config_version: string; who_identity_id: string | null; who_contact_id: string; who_blocked: boolean; who_blacklisted_at: Date | null; who_display_name: string; id: string | null }>`
-    with q (idx, channel_id, workspace_id, event_key, user_id) as (values ${q}),
-    ev as (${ev}),
+  // Arrays, not a VALUES list: the statement's text is the same for every batch size (PREPARED).
+  const col = <T>(f: (it: BatchKey, i: number) => T) => items.map(f);
+  const r = await sql<Record<string, unknown> & { idx: number; fresh: boolean; config_version: string; who_identity_id: string | null; who_contact_id: string; who_blocked: boolean; who_blacklisted_at: Date | null; who_display_name: string; id: string | null }>`${PREPARED}
+    with q as (
+      select * from unnest(${col((_, i) => i)}::int[], ${col((it) => it.channel.id)}::uuid[], ${col((it) => it.channel.workspace_id)}::uuid[],
+        ${col((it) => it.event.key)}::text[], ${col((it) => it.userId)}::text[], ${col(() => newId(at.getTime()))}::uuid[],
+        ${col((it) => JSON.stringify(it.event.payload ?? {}))}::text[]) as q (idx, channel_id, workspace_id, event_key, user_id, event_id, payload)
+    ),
+    ev as (
+      insert into webhook_events (id, workspace_id, channel_id, event_key, payload, received_at, processed_at, error)
+      select event_id, workspace_id, channel_id, event_key, payload::jsonb, ${at}::timestamptz, ${at}::timestamptz, null from q
+      on conflict (channel_id, event_key) do nothing
+      returning channel_id, event_key
+    ),
     fresh as (select q.* from q join ev on ev.channel_id = q.channel_id and ev.event_key = q.event_key),
     who as (
       select q.idx, i.id, i.contact_id, k.blocked, k.blacklisted_at, k.display_name
       from q join contact_identities i on i.channel_id = q.channel_id and i.platform_user_id = q.user_id
       join contacts k on k.id = i.contact_id
+      where i.channel_id = any(${col((it) => it.channel.id)}::uuid[]) and i.platform_user_id = any(${col((it) => it.userId)}::text[])
     ),
     conv as (
       select c.*, c.xmin as locked_xmin from conversations c
       join who on c.identity_id = who.id join fresh on fresh.idx = who.idx
-      where c.workspace_id = fresh.workspace_id
+      where c.workspace_id = fresh.workspace_id and c.identity_id = any(array(select id from who))
       order by c.id
       for update of c
     )
@@ -82,6 +75,23 @@ export async function recordAndFindMany(tx: Tx, items: BatchKey[]): Promise<Foun
   }
   return out;
 }
+
+/** The columns a batched customer message sets, with their types (the others stay null; search_tokens is apart). */
+const ARRAY_TYPES = {
+  id: "uuid",
+  workspace_id: "uuid",
+  conversation_id: "uuid",
+  channel_id: "uuid",
+  direction: "text",
+  sender_kind: "text",
+  kind: "text",
+  content: "jsonb",
+  text: "text",
+  platform_message_id: "text",
+  quoted_message_id: "uuid",
+  quoted_platform_message_id: "text",
+  created_at: "timestamptz",
+} as const;
 
 export interface CustomerMessage {
   conv: Conversation;
@@ -105,32 +115,49 @@ export class BatchDuplicate extends Error {
  * customer message marks read (STAT-11). Throws BatchDuplicate if any row
  * was already stored.
  */
-export async function appendCustomerMessages(tx: Tx, fx: Effects, items: CustomerMessage[]): Promise<void> {
+export async function appendCustomerMessages(tx: Tx, fx: Effects, at: Date, items: CustomerMessage[]): Promise<void> {
   if (!items.length) return;
   const rows = items.map((it) => messageValues(it.conv, it.message));
+  for (const row of rows) {
+    for (const [k, v] of Object.entries(row)) if (!(k in ARRAY_TYPES) && k !== "search_tokens" && v !== null) throw new Error(`appendCustomerMessages: ${k} is not stored by the batch`);
+  }
   const waiting = items.map((it) => nextWaitingSince(it.conv.waiting_since ? new Date(it.conv.waiting_since) : null, "customer", it.message.at));
-  const v = sql.join(
-    items.map((it, i) => sql`(${it.conv.id}::uuid, ${it.message.at}::timestamptz, ${previewOf(it.message.kind, rows[i].text)}::text, ${waiting[i]}::timestamptz, ${it.markRepliesRead}::boolean)`),
+  const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : d);
+  // One array per column (the statement's text is the same for every batch size: PREPARED); a
+  // message's search tokens travel as one string, split again in the statement.
+  const arrays = sql.join(
+    Object.entries(ARRAY_TYPES).map(([k, type]) => sql`${rows.map((r) => iso(r[k as keyof typeof r]))}::${sql.raw(type)}[]`),
   );
-  const insert = tx
-    .insertInto("messages")
-    .values(rows)
-    .onConflict((oc) => oc.columns(["channel_id", "platform_message_id"]).doNothing())
-    .returning(MESSAGE_COLUMNS);
+  const names = sql.join(Object.keys(ARRAY_TYPES).map((k) => sql.ref(k)));
   const cols = sql.join(MESSAGE_COLUMNS.map((c) => sql.ref(`o.${c}`)));
-  const r = await sql<InsertedMessage & { read: boolean }>`
-    with v (id, at, preview, waiting, read) as (values ${v}),
-    m as (${insert}),
-    c as (
-      update conversations c set last_message_at = greatest(c.last_message_at, v.at), last_message_preview = v.preview,
-        last_message_sender = 'customer', waiting_since = v.waiting, last_customer_message_at = v.at,
-        unread_count = c.unread_count + 1, updated_at = v.at
-      from v where c.id = v.id and v.id in (select conversation_id from m)
+  // The plan is made once per connection for any batch size: every table is reached by its index
+  // through `= any(array)`, whatever the planner guesses of the unnest's length.
+  const ids = items.map((it) => it.conv.id);
+  const r = await sql<InsertedMessage & { read: boolean }>`${PREPARED}
+    with v as (
+      select * from unnest(${items.map((it) => it.conv.id)}::uuid[], ${rows.map((row, i) => previewOf(items[i].message.kind, row.text))}::text[],
+        ${waiting.map(iso)}::timestamptz[], ${items.map((it) => it.markRepliesRead)}::boolean[]) as v (id, preview, waiting, read)
     ),
-    s as (update conversation_member_state set unread_count = unread_count + 1 where conversation_id in (select conversation_id from m)),
+    m as (
+      insert into messages (${names}, search_tokens)
+      select ${names}, string_to_array(tokens, chr(31)) from unnest(${arrays}, ${rows.map((r) => r.search_tokens.join("\u001f"))}::text[]) as x (${names}, tokens)
+      on conflict (channel_id, platform_message_id) do nothing
+      returning ${sql.join(MESSAGE_COLUMNS.map((c) => sql.ref(c)))}
+    ),
+    c as (
+      update conversations c set last_message_at = greatest(c.last_message_at, ${at}::timestamptz), last_message_preview = v.preview,
+        last_message_sender = 'customer', waiting_since = v.waiting, last_customer_message_at = ${at}::timestamptz,
+        unread_count = c.unread_count + 1, updated_at = ${at}::timestamptz
+      from v where c.id = v.id and c.id = any(${ids}::uuid[]) and v.id in (select conversation_id from m)
+    ),
+    s as (
+      update conversation_member_state set unread_count = unread_count + 1
+      where conversation_id = any(${ids}::uuid[]) and conversation_id in (select conversation_id from m)
+    ),
     r as (
-      update messages o set status = 'read', status_at = v.at from v
-      where v.read and o.conversation_id = v.id and o.direction = 'out' and o.status in ('sent', 'received') and o.created_at <= v.at
+      update messages o set status = 'read', status_at = ${at}::timestamptz
+      where o.conversation_id = any(${items.filter((it) => it.markRepliesRead).map((it) => it.conv.id)}::uuid[])
+        and o.direction = 'out' and o.status in ('sent', 'received') and o.created_at <= ${at}::timestamptz
       returning ${cols}
     )
     select false as read, m.* from m union all select true, r.* from r`.execute(tx);

@@ -6,7 +6,7 @@
  * conversation and first status-log entries (docs/benchmarks.md).
  */
 import { sql, type Insertable, type RawBuilder } from "kysely";
-import type { Tx } from "./db.js";
+import { PREPARED, type Tx } from "./db.js";
 import type { ContactIdentityRow, ContactRow, ConversationRow } from "./schema.js";
 import type { ConversationFacts } from "../domain/conversation.js";
 import type { LogEntry } from "../domain/status-log.js";
@@ -140,7 +140,7 @@ function conversationRow(channel: InboundChannel, contactId: string, identityId:
  */
 export async function openConversation(tx: Tx, channel: InboundChannel, who: IdentityRef, next: ConversationFacts, log: LogEntry[], at: Date): Promise<Conversation | null> {
   const conv = conversationRow(channel, who.contactId, who.identityId, next, at);
-  const r = await sql<Conversation>`
+  const r = await sql<Conversation>`${PREPARED}
     with c as (${tx.insertInto("conversations").values(conv).onConflict((oc) => oc.column("identity_id").doNothing()).returningAll()}),
     l as (${logRows(next, log, at)})
     select * from c`.execute(tx);
@@ -197,7 +197,7 @@ export async function openCustomerConversation(
   };
   const created = sql`exists (select 1 from i)`;
   // The identity row refers to the contact inserted after it: foreign keys are checked at the end of the statement.
-  const r = await sql<Conversation>`
+  const r = await sql<Conversation>`${PREPARED}
     with i as (${tx.insertInto("contact_identities").values(identity).onConflict((oc) => oc.columns(["channel_id", "platform_user_id"]).doNothing()).returning("id")}),
     k as (${insertWhere("contacts", contact, created)}),
     c as (${insertWhere("conversations", conversationRow(channel, contactId, identityId, next, at), created, true)}),

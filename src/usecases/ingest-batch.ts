@@ -126,7 +126,8 @@ export class IngestBatcher {
         const firsts = items.filter((x) => x.first);
         const found = await recordAndFindMany(
           tx,
-          firsts.map((x) => ({ channel: x.w.channel, userId: x.e.sender.userId, event: { key: x.e.eventKey, payload: x.e, at } })),
+          at,
+          firsts.map((x) => ({ channel: x.w.channel, userId: x.e.sender.userId, event: { key: x.e.eventKey, payload: x.e } })),
         );
         const stored: CustomerMessage[] = [];
         const out: EventOutcome[][] = batch.map((w) => w.events.map((): EventOutcome => "duplicate"));
@@ -134,7 +135,7 @@ export class IngestBatcher {
           const x = firsts[i];
           out[x.wi][x.ei] = (await routeAndStore(tx, fx, this.ctx.configCache, at, x.w.channel, x.e, found[i], stored)).status;
         }
-        await appendCustomerMessages(tx, fx, stored);
+        await appendCustomerMessages(tx, fx, at, stored);
         return out;
       });
     } catch {

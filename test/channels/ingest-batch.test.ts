@@ -75,7 +75,7 @@ async function snapshot(s: Side, users: string[]) {
   for (const u of users) {
     const id = await conversationId(s, u);
     const c = await db.selectFrom("conversations").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-    const msgs = await db.selectFrom("messages").select(["direction", "sender_kind", "kind", "text", "status", "platform_message_id"]).where("conversation_id", "=", id).orderBy("created_at").orderBy("id").execute();
+    const msgs = await db.selectFrom("messages").select(["direction", "sender_kind", "kind", "text", "content", "search_tokens", "status", "platform_message_id", "quoted_platform_message_id"]).where("conversation_id", "=", id).orderBy("created_at").orderBy("id").execute();
     const unread = await db.selectFrom("conversation_member_state").select(["unread_count"]).where("conversation_id", "=", id).execute();
     const log = await db.selectFrom("status_log").select(["text"]).where("conversation_id", "=", id).orderBy("at").orderBy("id").execute();
     out[u] = {
