@@ -9,10 +9,9 @@
 import { sql } from "kysely";
 import { PREPARED, type Tx } from "./db.js";
 import type { Effects } from "../context.js";
-import type { IdentityRef } from "./contacts.js";
 import { configVersionOf } from "./config-cache.js";
-import { collaboratorColumns, collaboratorsOfLocked, type Conversation } from "./conversations.js";
-import type { Found, InboundChannel } from "./inbound.js";
+import { collaboratorColumns, type Conversation } from "./conversations.js";
+import { foundOf, type Found, type FoundRow, type InboundChannel } from "./inbound.js";
 import { emitAppended, messageValues, MESSAGE_COLUMNS, previewOf, type InsertedMessage, type NewMessage } from "./messages.js";
 import { nextWaitingSince } from "../domain/waiting.js";
 import { newId } from "../ids.js";
@@ -33,7 +32,7 @@ export async function recordAndFindMany(tx: Tx, at: Date, items: BatchKey[]): Pr
   if (!items.length) return [];
   // Arrays, not a VALUES list: the statement's text is the same for every batch size (PREPARED).
   const col = <T>(f: (it: BatchKey, i: number) => T) => items.map(f);
-  const r = await sql<Record<string, unknown> & { idx: number; fresh: boolean; config_version: string; who_identity_id: string | null; who_contact_id: string; who_blocked: boolean; who_blacklisted_at: Date | null; who_display_name: string; id: string | null }>`${PREPARED}
+  const r = await sql<FoundRow & { idx: number }>`${PREPARED}
     with q as (
       select * from unnest(${col((_, i) => i)}::int[], ${col((it) => it.channel.id)}::uuid[], ${col((it) => it.channel.workspace_id)}::uuid[],
         ${col((it) => it.event.key)}::text[], ${col((it) => it.userId)}::text[], ${col(() => newId(at.getTime()))}::uuid[],
@@ -66,13 +65,7 @@ export async function recordAndFindMany(tx: Tx, at: Date, items: BatchKey[]): Pr
     from q left join who on who.idx = q.idx left join conv on conv.identity_id = who.id
     order by q.idx`.execute(tx);
   const out: Found[] = [];
-  for (const row of r.rows) {
-    const { idx: _i, fresh, config_version, who_identity_id, who_contact_id, who_blocked, who_blacklisted_at, who_display_name, ...rest } = row;
-    const who: IdentityRef | null = who_identity_id
-      ? { identityId: who_identity_id, contactId: who_contact_id, blocked: who_blocked, blacklisted: who_blacklisted_at !== null, displayName: who_display_name }
-      : null;
-    out.push({ fresh, configVersion: config_version, who, conv: rest.id ? await collaboratorsOfLocked(tx, rest) : null });
-  }
+  for (const { idx: _i, ...row } of r.rows) out.push(await foundOf(tx, row));
   return out;
 }
 

@@ -30,7 +30,7 @@ export interface Found {
   conv: Conversation | null;
 }
 
-type FoundRow = Record<string, unknown> & {
+export type FoundRow = Record<string, unknown> & {
   fresh: boolean;
   config_version: string;
   who_identity_id: string | null;
@@ -88,7 +88,11 @@ export async function recordAndFind(
       who.blacklisted_at as who_blacklisted_at, who.display_name as who_display_name,
       conv.*, ${collaboratorColumns(sql`conv`)}
     from (select 1) as one left join who on true left join conv on true`.execute(tx);
-  const row = r.rows[0];
+  return foundOf(tx, r.rows[0]);
+}
+
+/** A Found from a row of recordAndFind's shape (also recordAndFindMany's, per item). */
+export async function foundOf(tx: Tx, row: FoundRow): Promise<Found> {
   const { fresh, config_version, who_identity_id, who_contact_id, who_blocked, who_blacklisted_at, who_display_name, ...rest } = row;
   const who: IdentityRef | null = who_identity_id
     ? { identityId: who_identity_id, contactId: who_contact_id, blocked: who_blocked, blacklisted: who_blacklisted_at !== null, displayName: who_display_name }
