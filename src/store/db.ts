@@ -17,6 +17,7 @@ import * as m0004 from "./migrations/0004_login_failures.js";
 import * as m0005 from "./migrations/0005_search_order_index.js";
 import * as m0006 from "./migrations/0006_search_order_covering.js";
 import * as m0007 from "./migrations/0007_ingest.js";
+import * as m0008 from "./migrations/0008_member_counter_shards.js";
 
 export type Db = Kysely<DB>;
 export type Tx = Transaction<DB>;
@@ -24,7 +25,7 @@ export type Backend = "pglite" | "postgres";
 
 const MIGRATIONS: Record<string, Migration> = {
   "0001_init": m0001, "0002_member_preferences": m0002, "0003_media": m0003, "0004_login_failures": m0004, "0005_search_order_index": m0005, "0006_search_order_covering": m0006,
-  "0007_ingest": m0007,
+  "0007_ingest": m0007, "0008_member_counter_shards": m0008,
 };
 
 class StaticProvider implements MigrationProvider {
