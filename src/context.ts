@@ -32,6 +32,9 @@ export class Effects {
   readonly events: RealtimeEvent[] = [];
   jobsEnqueued = false;
   emit(e: RealtimeEvent): void {
+    // counts.changed carries nothing but "refetch the counts": once per workspace per transaction (a
+    // batch of new customers would otherwise send every console of the workspace one per customer).
+    if (e.name === "counts.changed" && this.events.some((x) => x.name === e.name && x.workspaceId === e.workspaceId)) return;
     this.events.push(e);
   }
 }
@@ -39,11 +42,12 @@ export class Effects {
 /**
  * Runs `fn` in one transaction; realtime events are published only after it
  * commits (principle 4: state, log and outbox in one transaction, then
- * listeners).
+ * listeners). `committed` runs first, before the events go out.
  */
-export async function inTransaction<T>(ctx: AppContext, fn: (tx: Tx, fx: Effects) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(ctx: AppContext, fn: (tx: Tx, fx: Effects) => Promise<T>, committed?: () => void): Promise<T> {
   const fx = new Effects();
   const result = await ctx.db.transaction().execute((tx) => fn(tx, fx));
+  committed?.();
   if (fx.events.length) ctx.publisher.publish(fx.events);
   if (fx.jobsEnqueued) ctx.wakeJobs?.();
   return result;

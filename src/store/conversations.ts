@@ -128,12 +128,29 @@ export async function loadMemberFacts(tx: Tx, workspaceId: string, memberId: str
  */
 export function logRows(after: ConversationFacts, entries: LogEntry[], at: Date): RawBuilder<unknown> {
   if (!entries.length) return sql`select 1`;
-  const values = entries.map(
-    (e, i) => sql`(${newId(at.getTime() + i)}::uuid, ${e.actorId}::uuid, ${e.kind}::text, ${e.text}::text, ${JSON.stringify(e.data)}::jsonb)`,
+  const values = logEntryRows({ id: "", workspace_id: "" }, after, entries, at).map(
+    (e) => sql`(${e.id}::uuid, ${e.actor_member_id}::uuid, ${e.kind}::text, ${e.text}::text, ${JSON.stringify(e.data)}::jsonb)`,
   );
   return sql`insert into status_log (id, workspace_id, conversation_id, at, actor_member_id, kind, text, data, state, queue, follower_id)
     select v.id, c.workspace_id, c.id, ${at}, v.actor, v.kind, v.text, v.data, ${after.state}, ${after.queue}, ${after.followerId}::uuid
     from c cross join (values ${sql.join(values)}) as v (id, actor, kind, text, data)`;
+}
+
+/** The status-log rows of `entries` for conversation `c` (what logRows inserts; batched inserts take them as values). */
+export function logEntryRows(c: { id: string; workspace_id: string }, after: ConversationFacts, entries: LogEntry[], at: Date) {
+  return entries.map((e, i) => ({
+    id: newId(at.getTime() + i),
+    workspace_id: c.workspace_id,
+    conversation_id: c.id,
+    at,
+    actor_member_id: e.actorId,
+    kind: e.kind,
+    text: e.text,
+    data: e.data,
+    state: after.state,
+    queue: after.queue,
+    follower_id: after.followerId,
+  }));
 }
 
 /** Status-log entries for a conversation already written: the same rows as logRows, on a one-row `c`. */

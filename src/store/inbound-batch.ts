@@ -6,12 +6,16 @@
  * does for every item exactly what recordAndFind and appendMessage do for
  * one (docs/benchmarks.md: round trips, not rows, bound ingest).
  */
-import { sql } from "kysely";
+import { sql, type RawBuilder, type Selectable } from "kysely";
+import type { ConversationRow } from "./schema.js";
 import { PREPARED, type Tx } from "./db.js";
 import type { Effects } from "../context.js";
 import { configVersionOf } from "./config-cache.js";
 import { collaboratorColumns, type Conversation } from "./conversations.js";
-import { foundOf, type Found, type FoundRow, type InboundChannel } from "./inbound.js";
+import { foundOf, type Found, type FoundRow, type InboundChannel, type NewCustomerRows } from "./inbound.js";
+import { logEntryRows } from "./conversations.js";
+import type { ConversationFacts } from "../domain/conversation.js";
+import type { LogEntry } from "../domain/status-log.js";
 import { emitAppended, messageValues, MESSAGE_COLUMNS, previewOf, type InsertedMessage, type NewMessage } from "./messages.js";
 import { nextWaitingSince } from "../domain/waiting.js";
 import { newId } from "../ids.js";
@@ -69,6 +73,44 @@ export async function recordAndFindMany(tx: Tx, at: Date, items: BatchKey[]): Pr
   return out;
 }
 
+export interface NewCustomer {
+  rows: NewCustomerRows;
+  next: ConversationFacts;
+  log: LogEntry[];
+}
+
+/** Rows of one table as one JSON parameter, typed by the table's own row type (one text for any count: PREPARED). */
+function rowsOf(table: string, rows: Record<string, unknown>[], where: RawBuilder<unknown> = sql``, returning = false): RawBuilder<unknown> {
+  const cols = sql.join(Object.keys(rows[0]).map((c) => sql.ref(c)));
+  return sql`insert into ${sql.table(table)} (${cols}) select ${cols} from json_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::json) as x ${where}
+    ${returning ? sql`returning *` : sql``}`;
+}
+
+/**
+ * openCustomerConversation for customers never seen before, one statement:
+ * identities, contacts, conversations in their routed state and status-log
+ * entries. Throws BatchDuplicate if any identity already exists (the same
+ * customer's first message, committed meanwhile by another transaction): the
+ * batch then falls back to one webhook at a time, which settles that race.
+ */
+export async function openCustomerConversations(tx: Tx, fx: Effects, at: Date, items: NewCustomer[]): Promise<Conversation[]> {
+  if (!items.length) return [];
+  // jsonb columns go as JSON values, not as the strings Kysely's inserts take.
+  const contacts = items.map((it) => ({ ...it.rows.contact, profile: JSON.parse(String(it.rows.contact.profile ?? "{}")) }));
+  const logs = items.flatMap((it) => logEntryRows({ id: it.rows.conversation.id!, workspace_id: it.rows.conversation.workspace_id }, it.next, it.log, at));
+  // The identity rows refer to contacts inserted after them: foreign keys are checked at the end of the statement.
+  const r = await sql<Selectable<ConversationRow>>`${PREPARED}
+    with i as (${sql`${rowsOf("contact_identities", items.map((it) => it.rows.identity))} on conflict (channel_id, platform_user_id) do nothing returning id, contact_id`}),
+    k as (${rowsOf("contacts", contacts, sql`where x.id in (select contact_id from i)`)}),
+    c as (${rowsOf("conversations", items.map((it) => it.rows.conversation), sql`where x.identity_id in (select id from i)`, true)}),
+    l as (${logs.length ? rowsOf("status_log", logs, sql`where x.conversation_id in (select id from c)`) : sql`select 1`})
+    select * from c`.execute(tx);
+  if (r.rows.length !== items.length) throw new BatchDuplicate();
+  const byId = new Map(r.rows.map((c) => [c.id, c]));
+  for (const c of r.rows) fx.emit({ workspaceId: c.workspace_id, name: "counts.changed", audience: { kind: "workspace" }, data: {} });
+  return items.map((it) => ({ ...byId.get(it.rows.conversation.id!)!, collaborator_ids: [] }));
+}
+
 /** The columns a batched customer message sets, with their types (the others stay null; search_tokens is apart). */
 const ARRAY_TYPES = {
   id: "uuid",
@@ -92,6 +134,14 @@ export interface CustomerMessage {
   markRepliesRead: boolean;
   /** Runs once the batch is stored, with the message as stored. */
   then?: (stored: InsertedMessage) => void;
+}
+
+/** What routeAndStore leaves to a batch's statements. */
+export interface BatchSink {
+  /** Messages of conversations that exist (locked by recordAndFindMany). */
+  messages: CustomerMessage[];
+  /** Customers never seen, each with its first message (stored once the conversation is). */
+  opens: { customer: NewCustomer; message: CustomerMessage["message"]; then: NonNullable<CustomerMessage["then"]> }[];
 }
 
 /** A platform message id met again (another event key, same message): the caller's transaction rolls back. */

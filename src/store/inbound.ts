@@ -151,21 +151,15 @@ export async function openConversation(tx: Tx, channel: InboundChannel, who: Ide
   return r.rows[0] ? { ...r.rows[0], collaborator_ids: [] } : null;
 }
 
-/**
- * A customer never seen on this channel: contact, channel identity and
- * conversation (routed state, status log) in one statement. The contact and
- * the conversation are only inserted if the identity is (unique per channel
- * and platform user): null when a concurrent first message of the same
- * customer created it, and then nothing of this call remains.
- */
-export async function openCustomerConversation(
-  tx: Tx,
-  channel: InboundChannel,
-  user: { userId: string; displayName?: string; phone?: string },
-  next: ConversationFacts,
-  log: LogEntry[],
-  at: Date,
-): Promise<{ who: IdentityRef; conv: Conversation } | null> {
+/** The rows a customer never seen on this channel starts with: contact, channel identity, conversation (ids made here). */
+export interface NewCustomerRows {
+  identity: Insertable<ContactIdentityRow>;
+  contact: Insertable<ContactRow>;
+  conversation: Insertable<ConversationRow>;
+  who: IdentityRef;
+}
+
+export function newCustomerRows(channel: InboundChannel, user: { userId: string; displayName?: string; phone?: string }, next: ConversationFacts, at: Date): NewCustomerRows {
   const contactId = newId(at.getTime());
   const identityId = newId(at.getTime());
   const name = user.displayName?.trim() || user.phone || `客人 ${user.userId.slice(-6)}`;
@@ -199,17 +193,38 @@ export async function openCustomerConversation(
     created_at: at,
     updated_at: at,
   };
+  return {
+    identity,
+    contact,
+    conversation: conversationRow(channel, contactId, identityId, next, at),
+    who: { identityId, contactId, blocked: false, blacklisted: false, displayName: name },
+  };
+}
+
+/**
+ * A customer never seen on this channel: contact, channel identity and
+ * conversation (routed state, status log) in one statement. The contact and
+ * the conversation are only inserted if the identity is (unique per channel
+ * and platform user): null when a concurrent first message of the same
+ * customer created it, and then nothing of this call remains.
+ */
+export async function openCustomerConversation(
+  tx: Tx,
+  channel: InboundChannel,
+  user: { userId: string; displayName?: string; phone?: string },
+  next: ConversationFacts,
+  log: LogEntry[],
+  at: Date,
+): Promise<{ who: IdentityRef; conv: Conversation } | null> {
+  const rows = newCustomerRows(channel, user, next, at);
   const created = sql`exists (select 1 from i)`;
   // The identity row refers to the contact inserted after it: foreign keys are checked at the end of the statement.
   const r = await sql<Conversation>`${PREPARED}
-    with i as (${tx.insertInto("contact_identities").values(identity).onConflict((oc) => oc.columns(["channel_id", "platform_user_id"]).doNothing()).returning("id")}),
-    k as (${insertWhere("contacts", contact, created)}),
-    c as (${insertWhere("conversations", conversationRow(channel, contactId, identityId, next, at), created, true)}),
+    with i as (${tx.insertInto("contact_identities").values(rows.identity).onConflict((oc) => oc.columns(["channel_id", "platform_user_id"]).doNothing()).returning("id")}),
+    k as (${insertWhere("contacts", rows.contact, created)}),
+    c as (${insertWhere("conversations", rows.conversation, created, true)}),
     l as (${logRows(next, log, at)})
     select * from c`.execute(tx);
   if (!r.rows[0]) return null;
-  return {
-    who: { identityId, contactId, blocked: false, blacklisted: false, displayName: name },
-    conv: { ...r.rows[0], collaborator_ids: [] },
-  };
+  return { who: rows.who, conv: { ...r.rows[0], collaborator_ids: [] } };
 }

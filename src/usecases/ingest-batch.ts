@@ -2,8 +2,9 @@
  * Group commit for customer messages: the webhooks that arrive while a batch
  * is in the database wait for the next one, and each batch stores all of
  * their events in one transaction — one statement finds every customer and
- * locks every conversation, one statement stores every message that needs
- * nothing else (store/inbound-batch.ts). The rules are the pipeline's own
+ * locks every conversation, one opens the conversations of every new
+ * customer, one stores every message that needs nothing else
+ * (store/inbound-batch.ts). The rules are the pipeline's own
  * (routeAndStore); only the number of round trips and commits per message
  * changes. Nothing waits on a timer: at low load a batch is one webhook.
  *
@@ -15,7 +16,7 @@
  */
 import type { AppContext } from "../context.js";
 import { inTransaction } from "../context.js";
-import { appendCustomerMessages, recordAndFindMany, type CustomerMessage } from "../store/inbound-batch.js";
+import { appendCustomerMessages, openCustomerConversations, recordAndFindMany, type BatchSink, type CustomerMessage } from "../store/inbound-batch.js";
 import { routeAndStore, type ChannelRef, type CustomerEvent } from "./receive-inbound.js";
 import type { EventOutcome } from "./process-webhook-events.js";
 
@@ -76,10 +77,17 @@ export class IngestBatcher {
     while (this.#running < this.opts.concurrency && this.#queue.length) {
       const batch = this.#take();
       this.#running++;
-      void this.#run(batch).finally(() => {
+      let done = false;
+      // The next batch starts as soon as this one commits, before this one's answers and realtime
+      // events go out: those take the event loop for a while (a socket write each), and the
+      // database would sit idle meanwhile.
+      const release = () => {
+        if (done) return;
+        done = true;
         this.#running--;
         this.#pump();
-      });
+      };
+      void this.#run(batch, release).finally(release);
     }
   }
 
@@ -108,7 +116,7 @@ export class IngestBatcher {
     return batch;
   }
 
-  async #run(batch: Waiting[]): Promise<void> {
+  async #run(batch: Waiting[], committed: () => void): Promise<void> {
     let results: EventOutcome[][];
     try {
       results = await inTransaction(this.ctx, async (tx, fx) => {
@@ -129,15 +137,17 @@ export class IngestBatcher {
           at,
           firsts.map((x) => ({ channel: x.w.channel, userId: x.e.sender.userId, event: { key: x.e.eventKey, payload: x.e } })),
         );
-        const stored: CustomerMessage[] = [];
+        const sink: BatchSink = { messages: [], opens: [] };
         const out: EventOutcome[][] = batch.map((w) => w.events.map((): EventOutcome => "duplicate"));
         for (let i = 0; i < firsts.length; i++) {
           const x = firsts[i];
-          out[x.wi][x.ei] = (await routeAndStore(tx, fx, this.ctx.configCache, at, x.w.channel, x.e, found[i], stored)).status;
+          out[x.wi][x.ei] = (await routeAndStore(tx, fx, this.ctx.configCache, at, x.w.channel, x.e, found[i], sink)).status;
         }
-        await appendCustomerMessages(tx, fx, at, stored);
+        const opened = await openCustomerConversations(tx, fx, at, sink.opens.map((o) => o.customer));
+        const firstMessages = sink.opens.map((o, i): CustomerMessage => ({ conv: opened[i], message: o.message, markRepliesRead: false, then: o.then }));
+        await appendCustomerMessages(tx, fx, at, [...sink.messages, ...firstMessages]);
         return out;
-      });
+      }, committed);
     } catch {
       // Each webhook alone, in arrival order: its own failure (if it is the cause) is its own 5xx.
       this.stats.fallbacks++;

@@ -15,8 +15,8 @@ import { classifyInbound, routeInbound, type InboundSignal } from "../domain/rou
 import { READ_SEMANTICS, type Platform } from "../domain/message-status.js";
 import type { IdentityRef } from "../store/contacts.js";
 import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
-import { openConversation, openCustomerConversation, recordAndFind, type Found } from "../store/inbound.js";
-import type { CustomerMessage } from "../store/inbound-batch.js";
+import { newCustomerRows, openConversation, openCustomerConversation, recordAndFind, type Found } from "../store/inbound.js";
+import type { BatchSink, CustomerMessage } from "../store/inbound-batch.js";
 import { appendMessage, type InsertedMessage, type NewMessage } from "../store/messages.js";
 import { firstMatch, replyApplies } from "../domain/keyword-rules.js";
 import { queueBotReplies } from "./send-message.js";
@@ -109,7 +109,7 @@ export async function routeAndStore(
   channel: ChannelRef,
   e: CustomerEvent,
   found: Found,
-  batch?: CustomerMessage[],
+  batch?: BatchSink,
 ): Promise<InboundResult> {
   const config = channel.config;
   if (config) cache.check(config, found.configVersion);
@@ -130,6 +130,20 @@ export async function routeAndStore(
       : false;
   const row = classifyInbound(signal, { matchesKeywordReply: replyRule !== null, isCommunityCode });
   const assignee = assignRule?.assign_member_id ? await loadMemberFacts(tx, channel.workspace_id, assignRule.assign_member_id) : null;
+
+  const message: NormalizedMessage = e.type === "message" ? e.message : { kind: "postback", text: e.title ?? e.data, extra: { data: e.data, source: e.source } };
+  // A new customer whose first message needs nothing else: the batch opens every such conversation in one statement.
+  if (!conv && !who && batch) {
+    const routed = routeInbound(null, "individual", row, assignee);
+    const replies = replyRule && replyApplies(replyRule, routed.next.state, routed.next.queue);
+    if (!routed.next.followerId && !replies && !needsDownload(message)) {
+      const rows = newCustomerRows(channel, e.sender, routed.next, at);
+      const result = { status: "stored" as const, conversationId: rows.conversation.id!, messageId: null as string | null };
+      const first = await customerMessageOf(tx, channel, e, message, at);
+      batch.opens.push({ customer: { rows, next: routed.next, log: routed.log }, message: first, then: (m) => (result.messageId = m.id) });
+      return result;
+    }
+  }
 
   let opened = false;
   // A new customer or one without a conversation: open it in the routed state. Losing the
@@ -159,24 +173,10 @@ export async function routeAndStore(
     if (routed.moved) conv = await applyOutcome(tx, fx, conv, routed, at);
   }
 
-  const message: NormalizedMessage = e.type === "message" ? e.message : { kind: "postback", text: e.title ?? e.data, extra: { data: e.data, source: e.source } };
-  const quoted = e.type === "message" && e.quotedPlatformMessageId
-    ? await tx.selectFrom("messages").select("id").where("channel_id", "=", channel.id).where("platform_message_id", "=", e.quotedPlatformMessageId).executeTakeFirst()
-    : undefined;
+  const customerMessage = await customerMessageOf(tx, channel, e, message, at);
   // STAT-6, STAT-11: where the platform has no read receipt, a customer reply marks earlier replies read
   // (in the same statement as the message; a conversation just opened has none).
   const markRepliesRead = !opened && READ_SEMANTICS[channel.platform as Platform]?.read === "on_customer_reply";
-  const customerMessage: NewMessage & { senderKind: "customer" } = {
-    direction: "in",
-    senderKind: "customer",
-    kind: message.kind,
-    content: message as unknown as Record<string, unknown>,
-    text: message.text ?? "",
-    platformMessageId: e.type === "message" ? e.platformMessageId : null,
-    quotedMessageId: quoted?.id ?? null,
-    quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
-    at,
-  };
   const c = conv;
   const name = who.displayName;
   // VIEW-28: the follower (and collaborators) get a push notification for each customer message.
@@ -193,7 +193,7 @@ export async function routeAndStore(
   // Bot replies and media downloads follow their message: those go one by one.
   if (batch && !replies && !needsDownload(message)) {
     const result = { status: "stored" as const, conversationId: conv.id, messageId: null as string | null };
-    batch.push({ conv, message: customerMessage, markRepliesRead, then: (m) => ((result.messageId = m.id), notify(m)) });
+    batch.messages.push({ conv, message: customerMessage, markRepliesRead, then: (m) => ((result.messageId = m.id), notify(m)) });
     return result;
   }
   const stored = await appendMessage(tx, fx, conv, customerMessage, { markRepliesRead });
@@ -202,6 +202,24 @@ export async function routeAndStore(
   if (replies) await queueBotReplies(tx, fx, conv, replies, at);
   await queueMediaFetch(tx, fx, stored, message, at, channel.platform);
   return { status: "stored", conversationId: conv.id, messageId: stored.id };
+}
+
+/** The message row of a customer event (its quoted message looked up by platform id). */
+async function customerMessageOf(tx: Tx, channel: ChannelRef, e: CustomerEvent, message: NormalizedMessage, at: Date): Promise<CustomerMessage["message"]> {
+  const quoted = e.type === "message" && e.quotedPlatformMessageId
+    ? await tx.selectFrom("messages").select("id").where("channel_id", "=", channel.id).where("platform_message_id", "=", e.quotedPlatformMessageId).executeTakeFirst()
+    : undefined;
+  return {
+    direction: "in",
+    senderKind: "customer",
+    kind: message.kind,
+    content: message as unknown as Record<string, unknown>,
+    text: message.text ?? "",
+    platformMessageId: e.type === "message" ? e.platformMessageId : null,
+    quotedMessageId: quoted?.id ?? null,
+    quotedPlatformMessageId: e.type === "message" ? (e.quotedPlatformMessageId ?? null) : null,
+    at,
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql } from "kysely";
 import { LineSimulator, type LineEvent } from "../../src/channels/line/simulator.js";
 import { startTestApp } from "../support/app.js";
+import { newCustomerRows } from "../../src/store/inbound.js";
+import { backend } from "../support/backend.js";
 import { makeWorld, type World } from "../support/world.js";
 import type { AddressInfo } from "node:net";
 import type { TestApp } from "../support/app.js";
@@ -78,7 +80,9 @@ async function snapshot(s: Side, users: string[]) {
     const msgs = await db.selectFrom("messages").select(["direction", "sender_kind", "kind", "text", "content", "search_tokens", "status", "platform_message_id", "quoted_platform_message_id"]).where("conversation_id", "=", id).orderBy("created_at").orderBy("id").execute();
     const unread = await db.selectFrom("conversation_member_state").select(["unread_count"]).where("conversation_id", "=", id).execute();
     const log = await db.selectFrom("status_log").select(["text"]).where("conversation_id", "=", id).orderBy("at").orderBy("id").execute();
+    const contact = await db.selectFrom("contacts").select(["display_name", "phone"]).where("id", "=", c.contact_id).executeTakeFirstOrThrow();
     out[u] = {
+      contact,
       state: c.state,
       queue: c.queue,
       followed: c.follower_id !== null,
@@ -190,5 +194,44 @@ describe("group commit of customer messages", () => {
     expect(ingest.stats.batches - before.batches).toBe(3);
     expect(ingest.stats.webhooks - before.webhooks).toBe(14);
     expect((await s.t.app.ctx.db.selectFrom("messages").select("text").where("conversation_id", "=", id).orderBy("created_at").execute()).map((m) => m.text)).toEqual(["先來", "等一下"]);
+    // The twelve were new customers, opened by the batch's one statement: each in the human queue with its entry in the status log.
+    for (let i = 0; i < 12; i++) {
+      const c = await conversationId(s, `U${"w".repeat(30)}${String(i).padStart(2, "0")}`);
+      const conv = await s.t.app.ctx.db.selectFrom("conversations").select(["state", "queue", "unread_count", "last_message_preview"]).where("id", "=", c).executeTakeFirstOrThrow();
+      expect(conv).toEqual({ state: "pending", queue: "human", unread_count: 1, last_message_preview: `排隊 ${i}` });
+      expect(await s.t.app.ctx.db.selectFrom("status_log").select("state").where("conversation_id", "=", c).execute()).toEqual([{ state: "pending" }]);
+    }
+  }, 60_000);
+
+  // Two transactions at once: PostgreSQL only (PGlite has one connection, the batch would simply wait for the other).
+  it.skipIf(backend !== "postgres")("LIFE-4: a new customer created meanwhile by another transaction makes the batch fall back, and the message is stored once", async () => {
+    const s = sides[1];
+    const ingest = s.t.app.ctx.ingest!;
+    const before = { ...ingest.stats };
+    const user = "U" + "r".repeat(32);
+    const ws = (await s.t.app.ctx.db.selectFrom("channels").select("workspace_id").where("id", "=", s.channelId).executeTakeFirstOrThrow()).workspace_id;
+    const rows = newCustomerRows({ id: s.channelId, workspace_id: ws }, { userId: user, displayName: "同時建立" }, { kind: "individual", state: "pending", queue: "human", followerId: null, lastHandlerId: null, collaboratorIds: [], reopenable: true }, s.t.clock.now());
+    // Another transaction creates the same customer and commits only after the batch has looked them up (and found nobody).
+    let release!: () => void;
+    let created!: () => void;
+    const isCreated = new Promise<void>((r) => (created = r));
+    const holder = s.t.app.ctx.db.transaction().execute(async (tx) => {
+      await tx.insertInto("contacts").values(rows.contact).execute();
+      await tx.insertInto("contact_identities").values(rows.identity).execute();
+      created();
+      await new Promise<void>((r) => (release = r));
+    });
+    await isCreated;
+    const sent = s.sim.send([s.sim.textEvent(user, "同時來的第一則")]);
+    // The batch's insert of the identity now waits on the holder's uncommitted row.
+    await new Promise((r) => setTimeout(r, 300));
+    release();
+    await holder;
+    expect((await sent).status).toBe(200);
+    expect(ingest.stats.fallbacks - before.fallbacks).toBe(1);
+    const c = await conversationId(s, user);
+    const conv = await s.t.app.ctx.db.selectFrom("conversations").select(["contact_id", "state"]).where("id", "=", c).executeTakeFirstOrThrow();
+    expect(conv).toEqual({ contact_id: rows.contact.id, state: "pending" });
+    expect((await s.t.app.ctx.db.selectFrom("messages").select("text").where("conversation_id", "=", c).execute()).map((m) => m.text)).toEqual(["同時來的第一則"]);
   }, 60_000);
 });
