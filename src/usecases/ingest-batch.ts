@@ -52,6 +52,7 @@ export function batchable(events: { type: string; sender?: { userId: string; gro
 export class IngestBatcher {
   readonly #queue: Waiting[] = [];
   #running = 0;
+  #scheduled = false;
   /** Batches run and webhooks in them, for the bench report and tests. */
   readonly stats = { batches: 0, webhooks: 0, fallbacks: 0 };
 
@@ -65,10 +66,30 @@ export class IngestBatcher {
     return this.#queue.length;
   }
 
+  /** Batches in the database now. */
+  get running(): number {
+    return this.#running;
+  }
+
   /** Stores the webhook's events (see batchable) with whatever else is waiting; resolves once committed. */
   submit(channel: ChannelRef, events: CustomerEvent[], alone: () => Promise<EventOutcome[]>): Promise<EventOutcome[]> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ channel, events, resolve, reject, alone });
+      this.#schedule();
+    });
+  }
+
+  /**
+   * Starts batches after the webhooks that have already arrived are read: once the event loop
+   * has handled its pending I/O (setImmediate; no timer, so a lone webhook waits microseconds).
+   * PGlite runs each statement synchronously in this thread, so without this every webhook read
+   * between two batches would start a batch of its own.
+   */
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
       this.#pump();
     });
   }

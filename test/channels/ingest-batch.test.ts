@@ -182,6 +182,10 @@ describe("group commit of customer messages", () => {
     });
     await isLocked;
     const first = s.sim.send([s.sim.textEvent(known, "等一下")]);
+    for (let i = 0; ingest.running === 0 || ingest.waiting > 0; i++) {
+      expect(i, "the held message's batch never started").toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 10));
+    }
     const others = Array.from({ length: 12 }, (_, i) => s.sim.send([s.sim.textEvent(`U${"w".repeat(30)}${String(i).padStart(2, "0")}`, `排隊 ${i}`)]));
     for (let i = 0; ingest.waiting < 12; i++) {
       expect(i, "the 12 webhooks never queued behind the held batch").toBeLessThan(500);
