@@ -64,6 +64,35 @@ export async function pipeline(
   return { ...res, stored: after.messages - before.messages, newConversations: after.conversations - before.conversations };
 }
 
+export interface Saturation {
+  /** The concurrency with the highest throughput: where the rounds are measured. */
+  concurrency: number;
+  sweep: { concurrency: number; pipeline_per_s: number; http_p50_ms: number }[];
+}
+
+/**
+ * "At saturation": the pipeline's throughput at each of `concurrencies`
+ * webhooks in flight, briefly; the best one is where the pipeline is
+ * saturated (more in flight only queues). Webhooks waiting for a batch make
+ * the next one bigger, so the pipeline needs more in flight than one INSERT
+ * at a time does; the baseline is then measured at that same concurrency.
+ */
+export async function saturation(
+  driver: Helper,
+  origin: string,
+  db: Db,
+  fx: Fixtures,
+  o: { concurrencies: number[]; durationMs: number; newEvery: number; existing: Record<string, string[]> },
+): Promise<Saturation> {
+  const sweep: Saturation["sweep"] = [];
+  for (const concurrency of o.concurrencies) {
+    const p = await pipeline(driver, origin, db, fx, { durationMs: o.durationMs, concurrency, newEvery: o.newEvery, existing: o.existing });
+    sweep.push({ concurrency, pipeline_per_s: p.perSecond, http_p50_ms: p.httpMs.p50 });
+  }
+  const best = sweep.reduce((a, b) => (b.pipeline_per_s > a.pipeline_per_s ? b : a));
+  return { concurrency: best.concurrency, sweep };
+}
+
 export interface BaselineRun {
   inserted: number;
   elapsedMs: number;

@@ -20,8 +20,12 @@ export interface Scale {
   templates: number;
   /** Conversations per generator statement. */
   chunk: number;
-  /** Alternating pipeline/baseline rounds of `roundMs` each (`growthRounds` at the later growth steps). */
-  ingest: { rounds: number; growthRounds: number; roundMs: number; concurrency: number; newEvery: number };
+  /**
+   * Alternating pipeline/baseline rounds of `roundMs` each (`growthRounds` at the later growth
+   * steps), at the saturation concurrency: the one of `concurrencies` (webhooks in flight, each
+   * tried for `sweepMs` first) where the pipeline stored the most messages per second.
+   */
+  ingest: { rounds: number; growthRounds: number; roundMs: number; concurrencies: number[]; sweepMs: number; newEvery: number };
   latency: { rate: number; durationMs: number; fanoutRate: number; fanoutDurationMs: number };
   memorySockets: number;
   lists: { repeats: number; deepPages: number; growthRepeats: number; growthDeepPages: number };
@@ -40,7 +44,7 @@ export function scaleFor(mode: Mode, backend: BackendKind): Scale {
       agents: 50,
       templates: 5_000,
       chunk: pg ? 25_000 : 5_000,
-      ingest: { rounds: 3, growthRounds: 2, roundMs: 2_500, concurrency: 16, newEvery: 5 },
+      ingest: { rounds: 3, growthRounds: 2, roundMs: 2_500, concurrencies: [16, 64, 128], sweepMs: 1_500, newEvery: 5 },
       latency: { rate: pg ? 100 : 50, durationMs: 8_000, fanoutRate: pg ? 10 : 5, fanoutDurationMs: 4_000 },
       memorySockets: 200,
       lists: { repeats: 15, deepPages: 5, growthRepeats: 5, growthDeepPages: 3 },
@@ -54,7 +58,7 @@ export function scaleFor(mode: Mode, backend: BackendKind): Scale {
     agents: 200,
     templates: 20_000,
     chunk: pg ? 50_000 : 10_000,
-    ingest: { rounds: 5, growthRounds: 3, roundMs: 6_000, concurrency: 16, newEvery: 5 },
+    ingest: { rounds: 5, growthRounds: 3, roundMs: 6_000, concurrencies: [16, 32, 64, 128, 256], sweepMs: 3_000, newEvery: 5 },
     latency: { rate: 500, durationMs: 30_000, fanoutRate: 25, fanoutDurationMs: 10_000 },
     memorySockets: 1_000,
     lists: { repeats: 50, deepPages: 20, growthRepeats: 15, growthDeepPages: 10 },

@@ -67,7 +67,9 @@ export interface Results {
     pipeline_per_s: number;
     baseline_per_s: number;
     ratio: number;
+    /** Webhooks in flight in the rounds: the best of the saturation sweep. */
     concurrency: number;
+    saturation_sweep?: { concurrency: number; pipeline_per_s: number; http_p50_ms: number }[];
     rounds: { pipeline_per_s: number; baseline_per_s: number }[];
     round_s: number;
     webhooks_ok: number;
@@ -132,6 +134,8 @@ export function markdown(r: Results): string {
   if (r.ingest) {
     const i = r.ingest;
     L.push("## Ingest", "");
+    if (i.saturation_sweep?.length)
+      L.push(`Saturation: the pipeline alone, briefly, at ${i.saturation_sweep.map((x) => `${x.concurrency} webhooks in flight: ${f(x.pipeline_per_s)} msg/s (p50 ${f(x.http_p50_ms, 1)} ms)`).join("; ")}. The rounds below run at the best, ${i.concurrency}.`, "");
     L.push(`Signed LINE and WhatsApp webhooks (alternating, one text message each) through the full pipeline, ${i.concurrency} in flight; one message in ${r.scale.ingest.newEvery} from a new customer (opens a conversation), the others from customers with an open conversation. Baseline: one INSERT per message into \`messages\` through the same pool, ${i.concurrency} at a time. ${i.rounds.length} alternating rounds of ${i.round_s} s each; figures are the medians.`, "");
     L.push("| | messages/s (median) | each round | latency p50 / p95 / p99 ms (median round) | median round |", "|---|---|---|---|---|");
     L.push(`| pipeline | ${f(i.pipeline_per_s)} | ${i.rounds.map((x) => f(x.pipeline_per_s)).join(", ")} | ${ms(i.pipeline.httpMs)} | ${i.pipeline.ok} ok, ${i.pipeline.failed} failed, ${i.pipeline.stored} stored, ${i.pipeline.newConversations} new conversations |`);

@@ -16,7 +16,7 @@ import { createBenchDatabase, createFixtures, startServer, type BenchDatabase, t
 import { createTemplates, growTo, newGenerator, tableCounts, type Generator } from "./generator.js";
 import { Helper } from "./ipc.js";
 import { isConnectionLoss, retrying } from "./resilience.js";
-import { ingestRounds, type IngestRounds } from "./ingest.js";
+import { ingestRounds, saturation, type IngestRounds, type Saturation } from "./ingest.js";
 import { assignedCustomers, measureLatency, type LatencyRun } from "./latency.js";
 import { listTimes, measureLists } from "./lists.js";
 import { measureSearch } from "./search.js";
@@ -147,8 +147,14 @@ async function main(): Promise<number> {
       }
       return out;
     };
+    // The saturation concurrency, found once on the first growth step and kept for the later ones.
+    let sat: Saturation | null = null;
     const ingestOnce = async (rounds: number): Promise<IngestRounds> => {
-      const c = scale.ingest.concurrency;
+      if (!sat) {
+        sat = await saturation(driver!, origin, db, fx, { concurrencies: scale.ingest.concurrencies, durationMs: scale.ingest.sweepMs, newEvery: scale.ingest.newEvery, existing: await openCustomers() });
+        log(`  saturation: ${sat.sweep.map((x) => `${x.concurrency} in flight ${x.pipeline_per_s} msg/s`).join(", ")} → ${sat.concurrency}`);
+      }
+      const c = sat.concurrency;
       const r = await ingestRounds(driver!, origin, db, fx, { rounds, roundMs: scale.ingest.roundMs, concurrency: c, newEvery: scale.ingest.newEvery, existing: await openCustomers() });
       const p = r.pipeline;
       log(`  pipeline ${r.pipeline_per_s} msg/s, baseline ${r.baseline_per_s} msg/s (medians of ${rounds} rounds: ${r.rounds.map((x) => `${x.pipeline_per_s}/${x.baseline_per_s}`).join(", ")}); median pipeline round: p50 ${p.httpMs.p50} ms, ${p.newConversations} new conversations`);
@@ -188,7 +194,8 @@ async function main(): Promise<number> {
         pipeline_per_s: r.pipeline_per_s,
         baseline_per_s: r.baseline_per_s,
         ratio: Math.round((r.pipeline_per_s / r.baseline_per_s) * 1000) / 1000,
-        concurrency: scale.ingest.concurrency,
+        concurrency: sat!.concurrency,
+        saturation_sweep: sat!.sweep,
         rounds: r.rounds,
         round_s: scale.ingest.roundMs / 1000,
         webhooks_ok: r.ok,
