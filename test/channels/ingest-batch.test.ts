@@ -91,6 +91,8 @@ async function snapshot(s: Side, users: string[]) {
       preview: c.last_message_preview,
       sender: c.last_message_sender,
       active: c.active,
+      lastCustomer: c.last_customer_message_at !== null,
+      same: [c.is_collaborative, c.reopenable, c.version, +new Date(c.last_message_at) === +new Date(c.updated_at)],
       members: unread.map((x) => x.unread_count).sort(),
       messages: msgs,
       log: log.map((l) => l.text),
