@@ -15,8 +15,8 @@ describe("DATABASE_POOL_SIZE", () => {
 });
 
 describe("INGEST_BATCHES", () => {
-  it("defaults to one batch at a time, takes 0 (no batching) to 100, and refuses anything else", () => {
-    expect(loadConfig({}).ingestBatches).toBe(1);
+  it("defaults to two batches at once, takes 0 (no batching) to 100, and refuses anything else", () => {
+    expect(loadConfig({}).ingestBatches).toBe(2);
     expect(loadConfig({ INGEST_BATCHES: "0" }).ingestBatches).toBe(0);
     expect(loadConfig({ INGEST_BATCHES: "4" }).ingestBatches).toBe(4);
     for (const bad of ["-1", "1.5", "many", "101"]) expect(() => loadConfig({ INGEST_BATCHES: bad })).toThrow(/INGEST_BATCHES/);

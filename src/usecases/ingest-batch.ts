@@ -53,6 +53,8 @@ export class IngestBatcher {
   readonly #queue: Waiting[] = [];
   #running = 0;
   #scheduled = false;
+  /** Customers (channel and platform user) of the batches running now. */
+  readonly #inFlight = new Set<string>();
   /** Batches run and webhooks in them, for the bench report and tests. */
   readonly stats = { batches: 0, webhooks: 0, fallbacks: 0 };
 
@@ -97,6 +99,10 @@ export class IngestBatcher {
   #pump(): void {
     while (this.#running < this.opts.concurrency && this.#queue.length) {
       const batch = this.#take();
+      // Everything waiting is from customers of a running batch: it goes when that one commits.
+      if (!batch.length) return;
+      const keys = batch.flatMap((w) => w.events.map((e) => customerKey(w.channel.id, e.sender.userId)));
+      keys.forEach((k) => this.#inFlight.add(k));
       this.#running++;
       let done = false;
       // The next batch starts as soon as this one commits, before this one's answers and realtime
@@ -105,6 +111,7 @@ export class IngestBatcher {
       const release = () => {
         if (done) return;
         done = true;
+        keys.forEach((k) => this.#inFlight.delete(k));
         this.#running--;
         this.#pump();
       };
@@ -113,13 +120,14 @@ export class IngestBatcher {
   }
 
   /**
-   * The oldest waiting webhooks whose customers are not already in the batch;
-   * a webhook of a customer already in it waits for the next batch, ahead of
-   * that customer's later ones.
+   * The oldest waiting webhooks whose customers are neither in the batch nor
+   * in one still running; such a webhook waits for a later batch, ahead of
+   * that customer's later ones. Batches running side by side thus never wait
+   * on each other's conversation locks (nor race to create the same customer).
    */
   #take(): Waiting[] {
     const batch: Waiting[] = [];
-    const customers = new Set<string>();
+    const customers = new Set<string>(this.#inFlight);
     let events = 0;
     for (let i = 0; i < this.#queue.length && events < this.opts.maxEvents; ) {
       const w = this.#queue[i];

@@ -1,7 +1,8 @@
 /**
  * Group commit (usecases/ingest-batch.ts) changes how many webhooks share a
  * transaction, never what is stored. The same LINE webhooks go to an app that
- * stores each webhook alone (INGEST_BATCHES=0) and to one that batches, sent
+ * stores each webhook alone (INGEST_BATCHES=0) and to two that batch (one
+ * batch at a time, and two at once as by default), sent
  * concurrently in rounds; every customer's conversation, messages, unread
  * counts, status log and the view counters must come out the same. The rounds
  * mix every path a batch has: new and known customers, a followed
@@ -44,7 +45,7 @@ async function side(ingestBatches: number): Promise<Side> {
 }
 
 beforeAll(async () => {
-  sides.push(await side(0), await side(1));
+  sides.push(await side(0), await side(1), await side(2));
 });
 afterAll(async () => {
   for (const s of sides) {
@@ -107,7 +108,7 @@ async function snapshot(s: Side, users: string[]) {
 
 describe("group commit of customer messages", () => {
   it("LIFE-4: batched webhooks store exactly what one transaction per webhook stores, redeliveries and duplicates included", async () => {
-    const [alone, batched] = sides;
+    const [alone, batched, twoAtOnce] = sides;
     const users = Array.from({ length: 26 }, (_, i) => `U${String(i).padStart(32, "0")}`);
     const ev = (i: number, text: string) => alone.sim.textEvent(users[i], text);
 
@@ -148,8 +149,9 @@ describe("group commit of customer messages", () => {
     const r3: LineEvent[][] = [[reused], ...users.slice(14, 20).map((_, j) => [ev(14 + j, `第三則 ${14 + j}`)])];
     for (const s of sides) await round(s, r3);
 
-    const [a, b] = [await snapshot(alone, users), await snapshot(batched, users)];
+    const [a, b, c] = [await snapshot(alone, users), await snapshot(batched, users), await snapshot(twoAtOnce, users)];
     expect(b).toEqual(a);
+    expect(c).toEqual(a);
     // What the scenario is meant to cover did happen.
     const u = (x: number) => a[users[x]] as any;
     expect(u(1).state).toBe("processing");
@@ -163,6 +165,7 @@ describe("group commit of customer messages", () => {
     expect(a.events).toBe(24 + 22 + 6);
     // The batching app fell back for the reused message id (and stored the rest of that batch).
     expect(batched.t.app.ctx.ingest!.stats.fallbacks).toBeGreaterThanOrEqual(1);
+    expect(twoAtOnce.t.app.ctx.ingest!.stats.fallbacks).toBeGreaterThanOrEqual(1);
     expect(alone.t.app.ctx.ingest).toBeUndefined();
   }, 120_000);
 
@@ -207,6 +210,43 @@ describe("group commit of customer messages", () => {
       expect(conv).toEqual({ state: "pending", queue: "human", unread_count: 1, last_message_preview: `排隊 ${i}` });
       expect(await s.t.app.ctx.db.selectFrom("status_log").select("state").where("conversation_id", "=", c).execute()).toEqual([{ state: "pending" }]);
     }
+  }, 60_000);
+
+  // Two batches at once: PostgreSQL only (PGlite's one connection runs one transaction at a time).
+  it.skipIf(backend !== "postgres")("LIFE-4: with two batches at once, a customer's next webhook waits for the batch holding their conversation while others go on", async () => {
+    const s = sides[2];
+    const ingest = s.t.app.ctx.ingest!;
+    const known = "U" + "p".repeat(32);
+    expect((await s.sim.send([s.sim.textEvent(known, "一")])).status).toBe(200);
+    const id = await conversationId(s, known);
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    const holder = s.t.app.ctx.db.transaction().execute(async (tx) => {
+      await sql`select id from conversations where id = ${id} for update`.execute(tx);
+      locked();
+      await new Promise<void>((r) => (release = r));
+    });
+    await isLocked;
+    const second = s.sim.send([s.sim.textEvent(known, "二")]);
+    for (let i = 0; ingest.running === 0 || ingest.waiting > 0; i++) {
+      expect(i, "the held message's batch never started").toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // The same customer again: not in a second batch beside the held one.
+    const third = s.sim.send([s.sim.textEvent(known, "三")]);
+    for (let i = 0; ingest.waiting < 1; i++) {
+      expect(i, "the third message never queued").toBeLessThan(500);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    // Another customer is stored meanwhile by a second batch.
+    expect((await s.sim.send([s.sim.textEvent("U" + "q".repeat(32), "別人")])).status).toBe(200);
+    expect(ingest.running).toBe(1);
+    expect(ingest.waiting).toBe(1);
+    release();
+    await holder;
+    expect([(await second).status, (await third).status]).toEqual([200, 200]);
+    expect((await s.t.app.ctx.db.selectFrom("messages").select("text").where("conversation_id", "=", id).orderBy("created_at").orderBy("id").execute()).map((m) => m.text)).toEqual(["一", "二", "三"]);
   }, 60_000);
 
   // Two transactions at once: PostgreSQL only (PGlite has one connection, the batch would simply wait for the other).
