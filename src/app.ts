@@ -7,7 +7,7 @@ import { openDatabase, type Database } from "./store/db.js";
 import { ConfigCache } from "./store/config-cache.js";
 import { systemClock, TestClock, type Clock } from "./clock.js";
 import type { AppContext, Publisher } from "./context.js";
-import { DEFAULT_INGEST_BATCHES, DEFAULT_POOL_SIZE, type Config } from "./config.js";
+import { defaultIngestBatches, DEFAULT_POOL_SIZE, type Config } from "./config.js";
 import { IngestBatcher } from "./usecases/ingest-batch.js";
 import type { RealtimeEvent } from "./realtime/events.js";
 import { attachRealtime, type Realtime } from "./realtime/server.js";
@@ -68,7 +68,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const mailer = createMailer(config.smtpUrl, config.mailFrom ?? "Parley <no-reply@localhost>");
   const worker = new JobWorker(ctx, { deliver: deliverJob, auto_close: autoCloseJob, auto_close_reminder: autoCloseReminderJob, export_email: exportEmailJob(mailer), fetch_media: fetchMediaJob });
   ctx.wakeJobs = () => worker.wake();
-  const ingestBatches = config.ingestBatches ?? DEFAULT_INGEST_BATCHES;
+  const ingestBatches = config.ingestBatches ?? defaultIngestBatches(database.backend);
   if (ingestBatches > 0) ctx.ingest = new IngestBatcher(ctx, { concurrency: ingestBatches, maxEvents: 64 });
   const plugins = [...(opts.plugins ?? [])];
   plugins.push(widgetRoutes(ctx, { dataDir: config.dataDir, publicUrl: config.publicUrl }));

@@ -12,8 +12,8 @@ export interface Config {
   databasePoolSize?: number;
   /**
    * Customer-message batches the process stores at once (INGEST_BATCHES; 0 = every
-   * webhook in its own transaction): usecases/ingest-batch.ts. Optional so hand-built
-   * configs (tests) get the default.
+   * webhook in its own transaction): usecases/ingest-batch.ts. Unset: the backend's
+   * default (defaultIngestBatches).
    */
   ingestBatches?: number;
   redisUrl?: string;
@@ -47,12 +47,15 @@ export interface Config {
 export const DEFAULT_POOL_SIZE = 20;
 
 /**
- * Two batches at once: while one waits for the database the server prepares the other. They
- * never share a customer (usecases/ingest-batch.ts) nor a counter row (migration 0008), so
- * neither waits on the other's locks: ~20 % more per second than one at a time, push p99
- * 22 ms at 500 msg/s with 200 sockets (docs/benchmarks.md).
+ * On PostgreSQL two batches at once: while one waits for the database the server prepares
+ * the other. They never share a customer (usecases/ingest-batch.ts) nor a counter row
+ * (migration 0008), so neither waits on the other's locks: ~20 % more per second than one at
+ * a time, push p99 22–27 ms at 500 msg/s with 200 sockets. PGlite has one connection, so a
+ * second batch only waits for it, in smaller batches: one at a time (docs/benchmarks.md).
  */
-export const DEFAULT_INGEST_BATCHES = 2;
+export function defaultIngestBatches(backend: "pglite" | "postgres"): number {
+  return backend === "postgres" ? 2 : 1;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const port = Number(env.PORT ?? 3000);
@@ -64,8 +67,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const databasePoolSize = env.DATABASE_POOL_SIZE ? Number(env.DATABASE_POOL_SIZE) : DEFAULT_POOL_SIZE;
   if (!Number.isInteger(databasePoolSize) || databasePoolSize < 1 || databasePoolSize > 1000)
     throw new Error(`DATABASE_POOL_SIZE must be a whole number from 1 to 1000, got ${env.DATABASE_POOL_SIZE}`);
-  const ingestBatches = env.INGEST_BATCHES ? Number(env.INGEST_BATCHES) : DEFAULT_INGEST_BATCHES;
-  if (!Number.isInteger(ingestBatches) || ingestBatches < 0 || ingestBatches > 100)
+  // Unset: chosen by the backend (defaultIngestBatches).
+  const ingestBatches = env.INGEST_BATCHES ? Number(env.INGEST_BATCHES) : undefined;
+  if (ingestBatches !== undefined && (!Number.isInteger(ingestBatches) || ingestBatches < 0 || ingestBatches > 100))
     throw new Error(`INGEST_BATCHES must be a whole number from 0 to 100, got ${env.INGEST_BATCHES}`);
   const demo = env.PARLEY_DEMO === "1";
   if (demo && env.NODE_ENV === "production")

@@ -1,6 +1,6 @@
 /** Configuration from the environment (src/config.ts). */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_POOL_SIZE, loadConfig } from "../src/config.js";
+import { DEFAULT_POOL_SIZE, defaultIngestBatches, loadConfig } from "../src/config.js";
 
 describe("DATABASE_POOL_SIZE", () => {
   it("defaults to the documented pool size and takes a whole number", () => {
@@ -15,8 +15,10 @@ describe("DATABASE_POOL_SIZE", () => {
 });
 
 describe("INGEST_BATCHES", () => {
-  it("defaults to two batches at once, takes 0 (no batching) to 100, and refuses anything else", () => {
-    expect(loadConfig({}).ingestBatches).toBe(2);
+  it("defaults to two batches at once on PostgreSQL and one on PGlite, takes 0 (no batching) to 100, and refuses anything else", () => {
+    expect(loadConfig({}).ingestBatches).toBeUndefined();
+    expect(defaultIngestBatches("postgres")).toBe(2);
+    expect(defaultIngestBatches("pglite")).toBe(1);
     expect(loadConfig({ INGEST_BATCHES: "0" }).ingestBatches).toBe(0);
     expect(loadConfig({ INGEST_BATCHES: "4" }).ingestBatches).toBe(4);
     for (const bad of ["-1", "1.5", "many", "101"]) expect(() => loadConfig({ INGEST_BATCHES: bad })).toThrow(/INGEST_BATCHES/);
