@@ -14,7 +14,7 @@ import type { InboundEvent, NormalizedMessage, PostbackSource } from "../channel
 import { classifyInbound, routeInbound, type InboundSignal } from "../domain/routing.js";
 import { READ_SEMANTICS, type Platform } from "../domain/message-status.js";
 import type { IdentityRef } from "../store/contacts.js";
-import { applyOutcome, applyUnread, toFacts, loadMemberFacts } from "../store/conversations.js";
+import { applyOutcome, applyUnread, toFacts, loadMemberFacts, type Conversation } from "../store/conversations.js";
 import { newCustomerRows, openConversation, openCustomerConversation, recordAndFind, type Found } from "../store/inbound.js";
 import type { BatchSink, CustomerMessage } from "../store/inbound-batch.js";
 import { appendMessage, type InsertedMessage, type NewMessage } from "../store/messages.js";
@@ -132,11 +132,13 @@ export async function routeAndStore(
   const assignee = assignRule?.assign_member_id ? await loadMemberFacts(tx, channel.workspace_id, assignRule.assign_member_id) : null;
 
   const message: NormalizedMessage = e.type === "message" ? e.message : { kind: "postback", text: e.title ?? e.data, extra: { data: e.data, source: e.source } };
+  // Bot replies and media downloads follow their message: a message with either is stored here, one by one.
+  const repliesIn = (state: Conversation["state"], queue: Conversation["queue"]) => (replyRule && replyApplies(replyRule, state, queue) ? replyRule.replies : null);
+  const leftToBatch = (state: Conversation["state"], queue: Conversation["queue"]) => batch !== undefined && !repliesIn(state, queue) && !needsDownload(message);
   // A new customer whose first message needs nothing else: the batch opens every such conversation in one statement.
   if (!conv && !who && batch) {
     const routed = routeInbound(null, "individual", row, assignee);
-    const replies = replyRule && replyApplies(replyRule, routed.next.state, routed.next.queue);
-    if (!routed.next.followerId && !replies && !needsDownload(message)) {
+    if (!routed.next.followerId && leftToBatch(routed.next.state, routed.next.queue)) {
       const rows = newCustomerRows(channel, e.sender, routed.next, at);
       const result = { status: "stored" as const, conversationId: rows.conversation.id!, messageId: null as string | null };
       const first = await customerMessageOf(tx, channel, e, message, at);
@@ -189,9 +191,8 @@ export async function routeAndStore(
       data: { kind: "customer_message", conversationId: c.id, contactName: name, text: stored.text.slice(0, 120), push: true },
     });
   };
-  const replies = replyRule && replyApplies(replyRule, conv.state, conv.queue) ? replyRule.replies : null;
-  // Bot replies and media downloads follow their message: those go one by one.
-  if (batch && !replies && !needsDownload(message)) {
+  const replies = repliesIn(conv.state, conv.queue);
+  if (batch && leftToBatch(conv.state, conv.queue)) {
     const result = { status: "stored" as const, conversationId: conv.id, messageId: null as string | null };
     batch.messages.push({ conv, message: customerMessage, markRepliesRead, then: (m) => ((result.messageId = m.id), notify(m)) });
     return result;

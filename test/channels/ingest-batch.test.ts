@@ -71,6 +71,28 @@ async function conversationId(s: Side, userId: string): Promise<string> {
   return row.id;
 }
 
+/** Another transaction holding a conversation's row lock until released. */
+async function holdConversation(s: Side, id: string): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => (locked = r));
+  const holder = s.t.app.ctx.db.transaction().execute(async (tx) => {
+    await sql`select id from conversations where id = ${id} for update`.execute(tx);
+    locked();
+    await new Promise<void>((r) => (release = r));
+  });
+  await isLocked;
+  return { release: () => (release(), holder) };
+}
+
+/** Polls until `ok` holds (5 s at most). */
+async function until(ok: () => boolean, never: string): Promise<void> {
+  for (let i = 0; !ok(); i++) {
+    expect(i, never).toBeLessThan(500);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Everything a customer's conversation shows, without ids and times that differ between the two apps. */
 async function snapshot(s: Side, users: string[]) {
   const db = s.t.app.ctx.db;
@@ -177,27 +199,12 @@ describe("group commit of customer messages", () => {
     expect((await s.sim.send([s.sim.textEvent(known, "先來")])).status).toBe(200);
     const id = await conversationId(s, known);
     // Another transaction holds the known customer's conversation: the batch with its next message waits.
-    let release!: () => void;
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = s.t.app.ctx.db.transaction().execute(async (tx) => {
-      await sql`select id from conversations where id = ${id} for update`.execute(tx);
-      locked();
-      await new Promise<void>((r) => (release = r));
-    });
-    await isLocked;
+    const hold = await holdConversation(s, id);
     const first = s.sim.send([s.sim.textEvent(known, "等一下")]);
-    for (let i = 0; ingest.running === 0 || ingest.waiting > 0; i++) {
-      expect(i, "the held message's batch never started").toBeLessThan(500);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => ingest.running > 0 && ingest.waiting === 0, "the held message's batch never started");
     const others = Array.from({ length: 12 }, (_, i) => s.sim.send([s.sim.textEvent(`U${"w".repeat(30)}${String(i).padStart(2, "0")}`, `排隊 ${i}`)]));
-    for (let i = 0; ingest.waiting < 12; i++) {
-      expect(i, "the 12 webhooks never queued behind the held batch").toBeLessThan(500);
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    release();
-    await holder;
+    await until(() => ingest.waiting >= 12, "the 12 webhooks never queued behind the held batch");
+    await hold.release();
     expect([(await first).status, ...(await Promise.all(others)).map((r) => r.status)]).toEqual(Array(13).fill(200));
     // Three batches: the first message, the held one, then all twelve together.
     expect(ingest.stats.batches - before.batches).toBe(3);
@@ -219,32 +226,17 @@ describe("group commit of customer messages", () => {
     const known = "U" + "p".repeat(32);
     expect((await s.sim.send([s.sim.textEvent(known, "一")])).status).toBe(200);
     const id = await conversationId(s, known);
-    let release!: () => void;
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const holder = s.t.app.ctx.db.transaction().execute(async (tx) => {
-      await sql`select id from conversations where id = ${id} for update`.execute(tx);
-      locked();
-      await new Promise<void>((r) => (release = r));
-    });
-    await isLocked;
+    const hold = await holdConversation(s, id);
     const second = s.sim.send([s.sim.textEvent(known, "二")]);
-    for (let i = 0; ingest.running === 0 || ingest.waiting > 0; i++) {
-      expect(i, "the held message's batch never started").toBeLessThan(500);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => ingest.running > 0 && ingest.waiting === 0, "the held message's batch never started");
     // The same customer again: not in a second batch beside the held one.
     const third = s.sim.send([s.sim.textEvent(known, "三")]);
-    for (let i = 0; ingest.waiting < 1; i++) {
-      expect(i, "the third message never queued").toBeLessThan(500);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => ingest.waiting >= 1, "the third message never queued");
     // Another customer is stored meanwhile by a second batch.
     expect((await s.sim.send([s.sim.textEvent("U" + "q".repeat(32), "別人")])).status).toBe(200);
     expect(ingest.running).toBe(1);
     expect(ingest.waiting).toBe(1);
-    release();
-    await holder;
+    await hold.release();
     expect([(await second).status, (await third).status]).toEqual([200, 200]);
     expect((await s.t.app.ctx.db.selectFrom("messages").select("text").where("conversation_id", "=", id).orderBy("created_at").orderBy("id").execute()).map((m) => m.text)).toEqual(["一", "二", "三"]);
   }, 60_000);
