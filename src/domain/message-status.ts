@@ -22,6 +22,16 @@ export function canMoveStatus(from: DeliveryStatus, to: DeliveryStatus): boolean
   return RANK[to] > RANK[from];
 }
 
+/**
+ * STAT-6, STAT-11: the replies that become 已讀 when the customer is known to
+ * have seen them (a read receipt, a later customer message, the widget
+ * opened). Only replies the platform accepted: a 發送中 reply has not reached
+ * anyone yet, and a failed one never will (STAT-9). Queries write these as
+ * literals, so the partial index messages_out_unread, whose predicate is this
+ * same list, stays usable by prepared statements.
+ */
+export const READ_MOVES_FROM = ["sent", "received"] as const satisfies readonly DeliveryStatus[];
+
 export type Platform = "line" | "messenger" | "instagram" | "whatsapp" | "wechat" | "webchat" | "api";
 
 /** STAT-5, STAT-6, STAT-7, STAT-10: how read/received are learnt per channel. */

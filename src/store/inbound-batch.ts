@@ -18,6 +18,7 @@ import type { ConversationFacts } from "../domain/conversation.js";
 import type { LogEntry } from "../domain/status-log.js";
 import { emitAppended, messageValues, MESSAGE_COLUMNS, previewOf, type InsertedMessage, type NewMessage } from "./messages.js";
 import { nextWaitingSince } from "../domain/waiting.js";
+import { READ_MOVES_FROM } from "../domain/message-status.js";
 import { newId } from "../ids.js";
 
 export interface BatchKey {
@@ -200,7 +201,7 @@ export async function appendCustomerMessages(tx: Tx, fx: Effects, at: Date, item
     r as (
       update messages o set status = 'read', status_at = ${at}::timestamptz
       where o.conversation_id = any(${items.filter((it) => it.markRepliesRead).map((it) => it.conv.id)}::uuid[])
-        and o.direction = 'out' and o.status in ('sent', 'received') and o.created_at <= ${at}::timestamptz
+        and o.direction = 'out' and o.status in (${sql.join(READ_MOVES_FROM.map((st) => sql.lit(st)))}) and o.created_at <= ${at}::timestamptz
       returning ${cols}
     )
     select false as read, m.* from m union all select true, r.* from r`.execute(tx);

@@ -11,7 +11,7 @@ import type { Conversation } from "./conversations.js";
 import { conversationAudience, toFacts } from "./conversations.js";
 import { nextWaitingSince, type SenderKind } from "../domain/waiting.js";
 import { onCustomerMessage, onHumanReply } from "../domain/unread.js";
-import type { DeliveryStatus } from "../domain/message-status.js";
+import { READ_MOVES_FROM, type DeliveryStatus } from "../domain/message-status.js";
 import { indexTokens } from "./search-tokens.js";
 import { newId } from "../ids.js";
 
@@ -170,7 +170,7 @@ export function repliesReadUpdate(tx: Tx, conversationId: string, at: Date) {
     .set({ status: "read", status_at: at })
     .where("conversation_id", "=", conversationId)
     .where("direction", "=", "out")
-    .where("status", "in", ["sent", "received"])
+    .where("status", "in", READ_MOVES_FROM)
     .where("created_at", "<=", at);
 }
 

@@ -12,7 +12,7 @@ import type { AppContext, Effects } from "../context.js";
 import { inTransaction } from "../context.js";
 import type { Tx } from "../store/db.js";
 import type { InboundEvent } from "../channels/types.js";
-import type { DeliveryStatus } from "../domain/message-status.js";
+import { READ_MOVES_FROM, type DeliveryStatus } from "../domain/message-status.js";
 import { conversationAudience, toFacts } from "../store/conversations.js";
 import { messageDto, type InsertedMessage } from "../store/messages.js";
 import { receiveCustomerEvent, recordEvent, type ChannelRef, type CustomerEvent } from "./receive-inbound.js";
@@ -26,7 +26,7 @@ export interface WebhookSummary {
 }
 
 /** Receipts only move messages that the platform has accepted (a 發送中 message cannot be read yet). */
-const MOVABLE_FROM: Record<"received" | "read", DeliveryStatus[]> = { received: ["sent"], read: ["sent", "received"] };
+const MOVABLE_FROM: Record<"received" | "read", readonly DeliveryStatus[]> = { received: ["sent"], read: READ_MOVES_FROM };
 
 async function markError(tx: Tx, channel: ChannelRef, eventKey: string, error: string): Promise<void> {
   await tx.updateTable("webhook_events").set({ error }).where("channel_id", "=", channel.id).where("event_key", "=", eventKey).execute();

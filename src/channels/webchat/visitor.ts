@@ -14,6 +14,7 @@ import type { Db } from "../../store/db.js";
 import type { DB, MessageRow } from "../../store/schema.js";
 import { previewOf } from "../../store/messages.js";
 import { setMessageStatusInTx } from "../../usecases/update-message-status.js";
+import { READ_MOVES_FROM } from "../../domain/message-status.js";
 import type { ChannelRef } from "../../usecases/receive-inbound.js";
 import type { VisitorClaims } from "./token.js";
 import type { StatusPush, VisitorMessage } from "./contract.js";
@@ -182,7 +183,7 @@ export async function markReadUpTo(ctx: AppContext, v: VisitorClaims, upToMessag
       .where("conversation_id", "=", conversationId)
       .where("direction", "=", "out")
       .where("sender_kind", "in", AGENT_KINDS)
-      .where("status", "in", ["sent", "received"])
+      .where("status", "in", READ_MOVES_FROM)
       .where(sql<boolean>`(created_at, id) <= (${new Date(target.created_at)}::timestamptz, ${target.id}::uuid)`)
       .orderBy("created_at")
       .orderBy("id")
