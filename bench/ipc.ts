@@ -66,6 +66,12 @@ export class Helper {
     return new Helper(child, name);
   }
 
+  /** Forks a bundled .js file (scripts/build-server.mjs) with plain node, as `npm start` runs the server. */
+  static startBuilt(path: string, name: string): Helper {
+    const child = fork(path, [], { execArgv: ["--enable-source-maps"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    return new Helper(child, name);
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }

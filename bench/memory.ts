@@ -1,10 +1,12 @@
 /**
- * Memory: the resident set size of a server process (bench/server-child.ts)
- * idle after start-up, then with N agent sockets connected by the driver
+ * Memory: the resident set size of a server process (bench/server-child.ts,
+ * bundled and run with plain node as `npm start` runs src/main.ts) idle after
+ * start-up, then with N agent sockets connected by the driver
  * (socket.io-client over WebSocket, spread over the agents' sessions),
  * sampled after the connections settle.
  */
 import { Helper } from "./ipc.js";
+import { buildServer } from "../scripts/build-server.mjs";
 
 export interface MemoryResult {
   sockets: number;
@@ -18,7 +20,8 @@ export interface MemoryResult {
 }
 
 export async function measureMemory(driver: Helper, o: { databaseUrl?: string; sockets: number; agents: number; log: (s: string) => void }): Promise<MemoryResult> {
-  const server = Helper.start("./server-child.ts", "memory server");
+  const built: string = await buildServer("bench/server-child.ts", "dist/bench/server-child.js");
+  const server = Helper.startBuilt(built, "memory server");
   try {
     const s = await server.call<{ origin: string; tokens: string[]; pid: number }>("start", { databaseUrl: o.databaseUrl, agents: o.agents }, 180_000);
     const idle = await server.call<{ rssMb: number; heapUsedMb: number }>("memory", { settleMs: 2000 }, 30_000);

@@ -7,11 +7,11 @@
  */
 import { statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import fastifyStatic from "@fastify/static";
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import { projectPath } from "../paths.js";
 
-export const CONSOLE_DIST = fileURLToPath(new URL("../../web/dist/", import.meta.url));
+export const CONSOLE_DIST = projectPath("web/dist/");
 
 const API_PATHS = /^\/(?:api|socket\.io|webhooks)(?:\/|$)/;
 /** Vite puts content-hashed bundles here: they never change under a name. */

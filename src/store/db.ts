@@ -8,6 +8,7 @@ import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
 import { mkdirSync } from "node:fs";
 import { createHash } from "node:crypto";
+import { setFlagsFromString } from "node:v8";
 import { PGliteDialect } from "./pglite-dialect.js";
 import type { DB } from "./schema.js";
 import * as m0001 from "./migrations/0001_init.js";
@@ -80,12 +81,28 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     backend = "postgres";
   } else {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
+    baselineWasmOnly();
     const lite = new PGlite(opts.dataDir);
     db = new Kysely<DB>({ dialect: new PGliteDialect(lite) });
     backend = "pglite";
   }
   await migrate(db);
   return { db, backend, close: () => db.destroy() };
+}
+
+/**
+ * PGlite is PostgreSQL compiled to a 9 MB WebAssembly module. V8 compiles it
+ * with its baseline compiler (Liftoff), then recompiles hot functions with
+ * TurboFan and keeps both: ≈ 60–110 MB more resident memory, and the
+ * recompiling competes with the server for the CPU. Measured on a 2-core
+ * machine: inserts and index lookups as fast with Liftoff alone, sequential
+ * scans ≈ 30 % slower (docs/benchmarks.md, "Memory"). The embedded database is
+ * the small-deployment choice, so memory wins. PGLITE_WASM_TIERUP=1 keeps
+ * V8's default. The flag is read when a module is compiled, so it is set
+ * before the first PGlite starts; it only concerns WebAssembly.
+ */
+function baselineWasmOnly(): void {
+  if (process.env.PGLITE_WASM_TIERUP !== "1") setFlagsFromString("--liftoff-only");
 }
 
 export async function migrate(db: Kysely<any>): Promise<void> {

@@ -1,6 +1,12 @@
 /** Real server processes for fault tests: start, kill -9, restart on the same data. */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { buildServer } from "../../scripts/build-server.mjs";
+
+// The server as `npm start` runs it: src/main.ts bundled, plain node. One
+// bundle per test process (vitest runs files in parallel processes).
+let bundle: Promise<string> | undefined;
+const builtServer = () => (bundle ??= buildServer("src/main.ts", `dist/test/${process.pid}/main.js`));
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,7 +28,7 @@ export interface ServerProcess {
 }
 
 export async function startServer(env: Record<string, string>, port: number): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, ["--enable-source-maps", await builtServer()], {
     env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", PARLEY_SEED_DEMO: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,5 +1,5 @@
 /**
- * Two real server processes (`node --import tsx src/main.ts`) on one
+ * Two real server processes (src/main.ts bundled as `npm start` runs it) on one
  * PostgreSQL database and one Redis: an event caused on process A must reach
  * a socket connected to process B through the Redis adapter, and the other
  * way round.

@@ -20,7 +20,6 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
@@ -43,9 +42,10 @@ import { allowedOrigins, loadWidgetChannel, markReadUpTo, toVisitorMessage, uplo
 import { markOnline } from "../../channels/webchat/presence.js";
 import { EXTENSION, UploadStore, safeFileName, sniffImage } from "../../channels/webchat/uploads.js";
 import { webchatEmitter } from "../../channels/webchat/adapter.js";
+import { projectPath } from "../../paths.js";
 
 /** The built widget: `vite build --config widget/vite.config.ts`. */
-export const WIDGET_DIST = fileURLToPath(new URL("../../../widget/dist/", import.meta.url));
+export const WIDGET_DIST = projectPath("widget/dist/");
 
 export interface WidgetRouteOptions {
   /** DATA_DIR: images go to DATA_DIR/uploads (a temporary folder when it is ":memory:"). */
