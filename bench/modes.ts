@@ -44,7 +44,7 @@ export function scaleFor(mode: Mode, backend: BackendKind): Scale {
       agents: 50,
       templates: 5_000,
       chunk: pg ? 25_000 : 5_000,
-      ingest: { rounds: 3, growthRounds: 2, roundMs: 2_500, concurrencies: [16, 64, 128], sweepMs: 1_500, newEvery: 5 },
+      ingest: { rounds: 3, growthRounds: 2, roundMs: 2_500, concurrencies: [16, 64, 128, 256], sweepMs: 1_500, newEvery: 5 },
       latency: { rate: pg ? 100 : 50, durationMs: 8_000, fanoutRate: pg ? 10 : 5, fanoutDurationMs: 4_000 },
       memorySockets: 200,
       lists: { repeats: 15, deepPages: 5, growthRepeats: 5, growthDeepPages: 3 },
