@@ -1,6 +1,6 @@
 /**
  * The load generator (runs in the driver process, never in the server's):
- * keep-alive HTTP POSTs of signed webhooks over loopback, either closed-loop
+ * keep-alive HTTP POSTs of signed webhooks over loopback (bench/raw-http.ts), either closed-loop
  * at a fixed concurrency (saturation: each worker sends its next webhook when
  * the previous one is answered) or open-loop at a fixed rate (latency: sends
  * are scheduled on the clock, whatever the answers). Both stop by themselves
@@ -10,6 +10,7 @@ import http from "node:http";
 import { messageText, rng } from "./vocab.js";
 import { customerId, webhook, type Target } from "./webhooks.js";
 import { summarize, type Summary } from "./stats.js";
+import { RawPool } from "./raw-http.js";
 
 export interface Customers {
   /** A pool of `count` customers per target named `pool` (the first message of each opens a conversation)… */
@@ -54,23 +55,6 @@ export interface LoadResult {
   firstError?: string;
 }
 
-function post(agent: http.Agent, origin: URL, path: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: origin.hostname, port: origin.port, method: "POST", path, headers: { ...headers, "content-length": Buffer.byteLength(body) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        res.on("error", reject);
-      },
-    );
-    req.setTimeout(30_000, () => req.destroy(new Error("request timed out after 30 s")));
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 /** Makes the i-th webhook of a run: target round-robin, customer round-robin within the target. */
 function maker(spec: LoadSpec, seed: number) {
   const r = rng(seed);
@@ -99,7 +83,7 @@ export const TAG = /\[b(\d+)\]$/;
  */
 export async function runLoad(spec: LoadSpec, onSend?: (i: number, t: number) => void): Promise<LoadResult> {
   const origin = new URL(spec.origin);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency });
+  const pool = new RawPool(origin);
   const make = maker(spec, Date.now() & 0xffff);
   const times: number[] = [];
   const statuses: Record<string, number> = {};
@@ -119,7 +103,7 @@ export async function runLoad(spec: LoadSpec, onSend?: (i: number, t: number) =>
     sent++;
     inFlight++;
     try {
-      const res = await post(agent, origin, w.path, w.body, w.headers);
+      const res = await pool.request("POST", w.path, w.headers, w.body);
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
       if (res.status >= 200 && res.status < 300) ok++;
       else {
@@ -166,7 +150,7 @@ export async function runLoad(spec: LoadSpec, onSend?: (i: number, t: number) =>
     await Promise.all(jobs);
   }
   const elapsedMs = performance.now() - t0;
-  agent.destroy();
+  pool.destroy();
   return { sent, ok, failed, skipped, statuses, elapsedMs: Math.round(elapsedMs), perSecond: Math.round((ok / elapsedMs) * 1000 * 10) / 10, httpMs: summarize(times), ...(firstError ? { firstError } : {}) };
 }
 
