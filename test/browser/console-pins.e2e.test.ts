@@ -6,7 +6,8 @@
  * quoted text, or 「原訊息無法顯示」 when the quoted message is unknown
  * (ADV-1, ADV-5); in a WhatsApp conversation the hover 「回覆」 puts a message
  * above the input, × cancels it, and the reply is sent with the quote
- * (ADV-7..ADV-10).
+ * (ADV-7..ADV-10); 「全選」 selects the rows loaded so far, not those a scroll
+ * loads later (VIEW-43).
  *
  * Skipped when /usr/bin/chromium is missing, except under CI=true.
  */
@@ -209,6 +210,37 @@ describe.skipIf(!hasChromium && !inCI)("console pins and quoted replies in Chrom
     // Reloaded, the server's answer shows the same quote.
     await page.reload();
     await visible(messages(page).locator(".msg-out").filter({ hasText: "好的,已為您保留兩盒" }).getByRole("blockquote").filter({ hasText: "我要訂兩盒禮盒" }));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("VIEW-43: 全選 selects the conversations loaded so far; those loaded later by scrolling arrive unselected", async () => {
+    for (let i = 0; i < 40; i++) await say(`u-bulk-${i}`, `批量客人${String(i).padStart(2, "0")}`, `m-bulk-${i}`, `第 ${i} 則詢問`);
+    await page.getByRole("link", { name: /待處理 - 真人客服/ }).click();
+    await page.waitForURL(/\/inbox\/pending_human$/);
+    const total = (await http("GET", "/api/conversations?view=pending_human&limit=100", { token: w.agent })).body.items.length as number;
+    expect(total).toBeGreaterThan(40); // more than the console's first page of 30
+    await visible(page.locator(".list-title .count-chip").filter({ hasText: String(total) }));
+
+    const selectAll = page.getByRole("checkbox", { name: "全選" });
+    await selectAll.check();
+    await visible(page.getByText("已選擇 30 筆"));
+
+    // Scrolling to the end loads the rest of the list; none of it is selected.
+    const list = page.locator(".list-scroll");
+    for (let i = 0; i < 20 && (await rows(page).filter({ hasText: "批量客人00" }).count()) === 0; i++) {
+      await list.evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+      await page.waitForTimeout(150);
+    }
+    await visible(rows(page).filter({ hasText: "批量客人00" }));
+    await visible(page.getByText("已選擇 30 筆"));
+    expect(await selectAll.evaluate((el) => (el as HTMLInputElement).indeterminate)).toBe(true);
+    expect(await page.getByRole("checkbox", { name: "選取 批量客人00" }).isChecked()).toBe(false);
+
+    // 全選 again takes every conversation now loaded.
+    await selectAll.click();
+    await visible(page.getByText(`已選擇 ${total} 筆`));
+    await page.locator(".clear-selection").click();
+    await visible(page.locator(".list-title .count-chip").filter({ hasText: String(total) }));
     expect(pageErrors).toEqual([]);
   });
 });
