@@ -179,6 +179,49 @@ describe("batch reopen from closed", () => {
   });
 });
 
+describe("batch actions on collaborative conversations", () => {
+  // No collaboration API yet (COLLAB): collaborators are written directly, as the invite will write them.
+  async function collaborate(ids: string[], collaborator: string) {
+    const now = new Date();
+    for (const id of ids) {
+      const c = await t.app.ctx.db.selectFrom("conversations").select("workspace_id").where("id", "=", id).executeTakeFirstOrThrow();
+      await t.app.ctx.db.insertInto("conversation_participants").values({ conversation_id: id, member_id: collaborator, workspace_id: c.workspace_id, position: 1, added_by: null, added_at: now }).execute();
+      await t.app.ctx.db.updateTable("conversations").set({ is_collaborative: true }).where("id", "=", id).execute();
+    }
+  }
+
+  it("VIEW-55: the main follower batch-closes collaborative conversations; a collaborator's batch close fails with 協作者無法結束對話", async () => {
+    const ids = await followed("agent", 2);
+    await collaborate(ids, w.agent2.id);
+    expect(await listIds("agent2", "my_processing")).toEqual(expect.arrayContaining(ids));
+    const refused = await batchOk("agent2", "close", ids);
+    expect(refused).toMatchObject({ succeeded: 0, failed: 2, summary: "成功結束 0 筆,失敗 2 筆" });
+    for (const item of refused.results) expect(item).toMatchObject({ ok: false, error: { code: "forbidden", message: "協作者無法結束對話" } });
+    for (const id of ids) expect(await conv("agent", id)).toMatchObject({ state: "processing", follower: { id: w.ids.agent } });
+
+    const closed = await batchOk("agent", "close", ids);
+    expect(closed).toMatchObject({ succeeded: 2, failed: 0, summary: "成功結束 2 筆,失敗 0 筆" });
+    for (const id of ids) expect(await conv("agent", id)).toMatchObject({ state: "closed", view: "my_closed" });
+  });
+
+  it("VIEW-56: batch reopen of collaborative conversations from my closed has no per-operation limit (21 > the transfer limit of 20)", async () => {
+    const ids = await followed("agent", 21);
+    await collaborate(ids, w.agent2.id);
+    expect(await batchOk("agent", "close", ids)).toMatchObject({ succeeded: 21, failed: 0 });
+    const r = await batchOk("agent", "reopen", ids);
+    expect(r).toMatchObject({ action: "reopen", succeeded: 21, failed: 0, summary: "成功重啟 21 筆,失敗 0 筆" });
+    const processing = await listIds("agent", "my_processing");
+    for (const id of ids) {
+      expect(processing).toContain(id);
+      expect(await conv("agent", id)).toMatchObject({ state: "processing", follower: { id: w.ids.agent } });
+    }
+    // The same selection is over the limit for a transfer (VIEW-46): only transfer has one (VIEW-57).
+    const transfer = await batch("agent", "transfer", ids, { toMemberId: w.agent2.id });
+    expect(transfer.status).toBe(422);
+    expect(transfer.body.error.code).toBe("batch_limit");
+  });
+});
+
 describe("batch delete and blacklist", () => {
   it("VIEW-53: batch delete and blacklist answer 403 to every role but admin and supervisor, and change nothing", async () => {
     const users = [user(), user()];
