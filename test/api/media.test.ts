@@ -99,4 +99,18 @@ describe("media", () => {
     expect(r.status).toBe(400);
     expect(r.body.error.message).toBe("不支援此檔案類型");
   });
+
+  it("MEDIA-25: media an agent sends is a human reply (the customer's wait ends, VIEW-21); an image from the customer routes by row 9 (closed → human queue)", async () => {
+    const { conversationId } = await w.customer("m-u25", "請問這款還有現貨嗎?");
+    expect((await w.act("agent", conversationId, "follow")).status).toBe(200);
+    expect((await w.get(w.tokens.agent, `/api/conversations/${conversationId}`)).waitingSince).not.toBeNull();
+    const r = await upload(conversationId, PNG, { fileName: "現貨.png", kind: "image" });
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
+    expect(await w.get(w.tokens.agent, `/api/conversations/${conversationId}`)).toMatchObject({ state: "processing", waitingSince: null, waitingLevel: 0 });
+
+    expect((await w.act("agent", conversationId, "close")).status).toBe(200);
+    const again = await w.customer("m-u25", undefined, { kind: "image", text: undefined, mediaUrl: "https://example.com/photo.png" });
+    expect(again.conversationId).toBe(conversationId);
+    expect(await w.get(w.tokens.admin, `/api/conversations/${conversationId}`)).toMatchObject({ state: "pending", queue: "human", waitingSince: expect.any(String) });
+  });
 });
