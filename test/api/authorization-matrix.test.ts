@@ -204,10 +204,13 @@ const TABLE: Record<string, Entry> = {
   "POST /api/conversations/:id/view": { probes: convRead("/view") },
   "GET /api/conversations/:id/status-log": { probes: convRead("/status-log") },
   "GET /api/conversations/:id/messages": { probes: convRead("/messages") },
+  "GET /api/conversations/:id/sticker-packs": { probes: convRead("/sticker-packs") },
 
   // One conversation: replies.
   "POST /api/conversations/:id/messages": { probes: convReply((id) => ({ url: conv(id, "/messages"), body: { text: "matrix reply" } })) },
   "POST /api/conversations/:id/attachments": { probes: convReply((id) => ({ url: conv(id, "/attachments?fileName=m.png&kind=image"), body: PNG, headers: { "content-type": "image/png" } })) },
+  // The matrix's conversations are on an API channel, which sends no stickers: allowed roles get the channel's refusal (MEDIA-17).
+  "POST /api/conversations/:id/stickers": { probes: convReply((id) => ({ url: conv(id, "/stickers"), body: { packageId: "446", stickerId: "1988" } }), [400]) },
   "POST /api/conversations/:id/saved-replies/:savedReplyId": { probes: convReply((id) => ({ url: conv(id, `/saved-replies/${a.sharedReply}`) })) },
 
   // One conversation: the lifecycle actions (LIFE-25 table; states chosen so only the role decides).
