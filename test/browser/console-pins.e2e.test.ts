@@ -7,7 +7,8 @@
  * (ADV-1, ADV-5); in a WhatsApp conversation the hover 「回覆」 puts a message
  * above the input, × cancels it, and the reply is sent with the quote
  * (ADV-7..ADV-10); 「全選」 selects the rows loaded so far, not those a scroll
- * loads later (VIEW-43).
+ * loads later (VIEW-43); 「貼圖」 sends LINE stickers and remembers the recent
+ * ones (MEDIA-19, MEDIA-22, MEDIA-23).
  *
  * Skipped when /usr/bin/chromium is missing, except under CI=true.
  */
@@ -17,7 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import type { App } from "../../src/app.js";
-import { CHROMIUM, WAIT, createServerApp, ensureConsoleBuilt, freePort, hidden, httpClient, launchChromium, serverConfig, visible } from "./console-support.js";
+import { CHROMIUM, WAIT, createServerApp, ensureConsoleBuilt, freePort, hidden, httpClient, launchChromium, screenshot, serverConfig, visible } from "./console-support.js";
 
 const hasChromium = existsSync(CHROMIUM);
 const inCI = process.env.CI === "true";
@@ -241,6 +242,68 @@ describe.skipIf(!hasChromium && !inCI)("console pins and quoted replies in Chrom
     await visible(page.getByText(`已選擇 ${total} 筆`));
     await page.locator(".clear-selection").click();
     await visible(page.locator(".list-title .count-chip").filter({ hasText: String(total) }));
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("MEDIA-19, MEDIA-22, MEDIA-23: in LINE 「貼圖」 opens the first pack, a click sends the sticker to LINE and shows it, 近期發送紀錄 lists stickers newest first without duplicates, also after a reload; an API conversation has no 貼圖", async () => {
+    // MEDIA-23: the API channel sends no stickers.
+    await page.getByRole("link", { name: /我的處理中/ }).click();
+    await row(page, "張先生").locator(".row-main").click();
+    await visible(page.getByRole("textbox", { name: "回覆訊息" }));
+    expect(await page.getByRole("button", { name: "貼圖", exact: true }).count()).toBe(0);
+
+    const ch = await http("POST", "/api/channels", { token: w.admin, body: { platform: "line", name: "晴天 LINE" } });
+    expect(ch.status, JSON.stringify(ch.body)).toBe(201);
+    const line = ch.body.id as string;
+    const inbound = await http("POST", `/api/simulator/channels/${line}/inbound`, { body: { customer: { id: "U-sticker-fan", name: "許小姐" }, kind: "text", text: "可以傳個貼圖給我嗎?" } });
+    expect(inbound.status, JSON.stringify(inbound.body)).toBe(200);
+    const conversationId = inbound.body.conversationId as string;
+    await follow(conversationId);
+    await row(page, "許小姐").locator(".row-main").click();
+    await page.waitForURL(new RegExp(`/inbox/my_processing/${conversationId}$`));
+
+    const button = page.getByRole("button", { name: "貼圖", exact: true });
+    const win = page.getByRole("dialog", { name: "貼圖" });
+    await button.click();
+    await visible(win);
+    expect(await win.getByRole("tab", { name: "貼圖包 446" }).getAttribute("aria-selected")).toBe("true");
+    await screenshot(page, "sticker-window");
+    await win.getByRole("button", { name: "傳送貼圖 1990" }).click();
+    await hidden(win);
+    const stickers = messages(page).locator(".msg-out img.msg-sticker");
+    await expect.poll(() => stickers.count()).toBe(1);
+    expect(await stickers.first().getAttribute("src")).toBe("https://stickershop.line-scdn.net/stickershop/v1/sticker/1990/android/sticker.png");
+
+    // Pushed to LINE as a sticker message.
+    type Push = { messages?: { type: string; packageId?: string; stickerId?: string }[] };
+    let pushed: Push["messages"] | undefined;
+    for (let i = 0; i < 50 && !pushed; i++) {
+      const sent = await http("GET", `/api/simulator/channels/${line}/sent?accepted=true`);
+      pushed = (sent.body.items as { body: Push }[]).map((x) => x.body.messages).find((m) => m?.[0]?.type === "sticker");
+      if (!pushed) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(pushed).toEqual([{ type: "sticker", packageId: "446", stickerId: "1990" }]);
+
+    // Another pack, then the first sticker again: the recent list has each once, newest first.
+    await button.click();
+    await win.getByRole("tab", { name: "貼圖包 789" }).click();
+    await win.getByRole("button", { name: "傳送貼圖 10860" }).click();
+    await button.click();
+    await win.getByRole("tab", { name: "近期發送紀錄" }).click();
+    const recentNames = () => win.getByRole("group", { name: "近期發送紀錄" }).getByRole("button").evaluateAll((els) => els.map((e) => e.getAttribute("aria-label")));
+    expect(await recentNames()).toEqual(["傳送貼圖 10860", "傳送貼圖 1990"]);
+    await win.getByRole("button", { name: "傳送貼圖 1990" }).click();
+    await expect.poll(() => stickers.count()).toBe(3);
+    await button.click();
+    expect(await recentNames()).toEqual(["傳送貼圖 1990", "傳送貼圖 10860"]);
+
+    // Kept by this browser for this member.
+    await page.reload();
+    await button.click();
+    await win.getByRole("tab", { name: "近期發送紀錄" }).click();
+    expect(await recentNames()).toEqual(["傳送貼圖 1990", "傳送貼圖 10860"]);
+    await page.keyboard.press("Escape");
+    await hidden(win);
     expect(pageErrors).toEqual([]);
   });
 });

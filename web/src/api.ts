@@ -206,6 +206,9 @@ export const api = {
   /** quotedMessageId: a WhatsApp reply to that message (ADV-7..ADV-10). */
   sendMessage: (id: string, text: string, clientMessageId: string, quotedMessageId?: string | null) =>
     request<Message>("POST", `/api/conversations/${id}/messages`, { body: { text, clientMessageId, quotedMessageId: quotedMessageId ?? undefined } }),
+  /** A LINE official sticker (MEDIA-17..MEDIA-19); the server checks it against LINE's list. */
+  sendSticker: (id: string, packageId: string, stickerId: string, clientMessageId: string) =>
+    request<Message>("POST", `/api/conversations/${id}/stickers`, { body: { packageId, stickerId, clientMessageId } }),
   /** Pin to the top of 我的處理中, or unpin (ADV-11..ADV-17). */
   setPinned: (id: string, pinned: boolean) => request<{ pinned: boolean }>(pinned ? "POST" : "DELETE", `/api/conversations/${id}/pin`),
   /** Follow, take over, close, reopen or transfer; the version makes a stale click fail with 409. Answers the conversation, or only its id when the member may no longer see it. */

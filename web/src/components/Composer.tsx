@@ -1,7 +1,8 @@
 /**
  * The reply box: Enter sends, Shift+Enter is a new line (and Enter while an
  * input method is composing Chinese is left to the input method); 「+」 for
- * media of the kinds the channel allows, 「{...}」 for the contact-name
+ * media of the kinds the channel allows, 「貼圖」 for stickers where the
+ * channel sends them (StickerButton), 「{...}」 for the contact-name
  * variable. The platform's reply-window hint shows above it (ADV-20,
  * ADV-33). Every sending control is disabled when the conversation is
  * closed, the customer is blocked (PROF-32), the platform's window is
@@ -24,6 +25,7 @@ import { quoteLine } from "./MessageBody";
 import { quoteSender } from "./MessageItem";
 import { UploadTray } from "./UploadTray";
 import { VariableButton } from "./VariableButton";
+import { StickerButton } from "./StickerButton";
 
 /** Unsent drafts survive switching conversations. */
 const drafts = new Map<string, string>();
@@ -145,6 +147,7 @@ export function Composer({ conversation, member, quoting = null, onQuotingChange
         <div className="composer-bar">
           <div className="composer-tools">
             <AttachButton caps={caps} disabled={!!blocked} onFile={start} />
+            <StickerButton conversationId={conversation.id} platform={conversation.channel.platform} memberId={member.id} disabled={!!blocked} />
             {conversation.kind !== "group" && <VariableButton disabled={!!blocked} onInsert={insert} />}
           </div>
           <span id={`${id}-hint`} className={blocked ? "composer-hint is-blocked" : "composer-hint"}>

@@ -12,6 +12,8 @@ const PATHS = {
   back: "M15 6l-6 6 6 6",
   pin: "M9 3h6M10 3v6l-3 4v2h10v-2l-3-4V3M12 15v6",
   reply: "M9 7l-5 5 5 5M4 12h10a6 6 0 0 1 6 6v1",
+  sticker: "M20 12a8 8 0 1 1-8-8h8v8zM20 12h-5a3 3 0 0 0-3 3v5M9 10h.01M14 9h.01M8.5 14.5a4 4 0 0 0 3.5 1.5",
+  clock: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM12 7v5l3 2",
 } as const;
 
 export type IconName = keyof typeof PATHS;
