@@ -297,6 +297,12 @@ describe.skipIf(!hasChromium && !inCI)("console pins and quoted replies in Chrom
     await button.click();
     expect(await recentNames()).toEqual(["傳送貼圖 1990", "傳送貼圖 10860"]);
 
+    // A sticker from the customer shows as its picture too.
+    const fromCustomer = await http("POST", `/api/simulator/channels/${line}/inbound`, { body: { customer: { id: "U-sticker-fan", name: "許小姐" }, kind: "sticker", sticker: { packageId: "789", stickerId: "10856" } } });
+    expect(fromCustomer.status, JSON.stringify(fromCustomer.body)).toBe(200);
+    await page.keyboard.press("Escape");
+    await visible(messages(page).locator(".msg-in img.msg-sticker[src$='/sticker/10856/android/sticker.png']"));
+
     // Kept by this browser for this member.
     await page.reload();
     await button.click();

@@ -5,6 +5,8 @@
  * The server still decides from the bytes; this only spares the wait.
  */
 import type { ChannelCapabilities, MediaKind, MediaRule } from "./domain";
+import { stickerImageUrl } from "../../src/domain/stickers.js";
+import type { MessageContent } from "./types";
 
 export const MEDIA_KINDS: readonly MediaKind[] = ["image", "video", "audio", "file"];
 const MB = 1024 * 1024;
@@ -84,4 +86,15 @@ export function safeMediaUrl(url: string | undefined): string | null {
   if (/^https?:\/\//i.test(url)) return url;
   if (/^\/(?![/\\])/.test(url)) return url;
   return null;
+}
+
+/**
+ * A LINE sticker carries its package and sticker ids, not a file: its picture
+ * is LINE's own (the same as the stickers agents send). Stickers the inbox
+ * cannot display (MEDIA-20, MEDIA-21) keep their placeholder.
+ */
+export function stickerPicture(content: MessageContent | undefined): string | null {
+  const s = content?.sticker as { stickerId?: unknown; displayable?: unknown } | undefined;
+  if (!s || typeof s.stickerId !== "string" || !/^\d{1,12}$/.test(s.stickerId) || s.displayable === false || content?.displayable === false) return null;
+  return stickerImageUrl(s.stickerId);
 }

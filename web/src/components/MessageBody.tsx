@@ -1,12 +1,13 @@
 /**
  * The content of a message: text; an image thumbnail (draggable, ADV-51);
  * video and audio players; a file's download link with its name and size,
- * and for LINE files the download period (MEDIA-12); otherwise the kind's
+ * and for LINE files the download period (MEDIA-12); LINE stickers by their
+ * picture on LINE's servers (stickerPicture); otherwise the kind's
  * label. Everything is rendered as text: nothing from a message is HTML.
  */
 import type { TFunction } from "i18next";
 import { useTranslation } from "react-i18next";
-import { safeMediaUrl } from "../media";
+import { safeMediaUrl, stickerPicture } from "../media";
 import type { Message } from "../types";
 import { FileCard } from "./FileCard";
 
@@ -23,7 +24,7 @@ export function quoteLine(kind: string, text: string, t: TFunction): string {
 export function MessageBody({ message: m }: { message: Message }) {
   const { t } = useTranslation();
   const media = m.content?.media;
-  const url = safeMediaUrl(media?.url);
+  const url = safeMediaUrl(media?.url) ?? (m.kind === "sticker" ? stickerPicture(m.content) : null);
   const caption = m.text ? <p className="msg-text msg-caption">{m.text}</p> : null;
 
   if (m.kind === "text" || (!isKind(m.kind) && m.text)) return <p className="msg-text">{m.text}</p>;
