@@ -169,6 +169,8 @@ const bodyFor = (op: Operation): unknown => {
   switch (key) {
     case "POST /api/conversations/{id}/messages":
       return { text: "B 想插話" };
+    case "POST /api/conversations/{id}/stickers":
+      return { packageId: "446", stickerId: "1988" };
     case "POST /api/conversations/{id}/transfer":
       return { toMemberId: B.agent2.id };
     case "POST /api/channels/{id}/inbound":
