@@ -8,9 +8,14 @@ import type { Platform } from "./message-status.js";
 /** PROF-44: the channels whose customers can be bound. */
 export const OMO_PLATFORMS: readonly Platform[] = ["line", "whatsapp"];
 
+/** PROF-44: whether customers of this channel can be bound. */
+export function isOmoChannel(platform: string): boolean {
+  return (OMO_PLATFORMS as readonly string[]).includes(platform);
+}
+
 /** PROF-44: whether a customer's binding exists (and is shown) at all on this team and channel. */
 export function omoBindingApplies(teamIsOmo: boolean, platform: string): boolean {
-  return teamIsOmo && (OMO_PLATFORMS as readonly string[]).includes(platform);
+  return teamIsOmo && isOmoChannel(platform);
 }
 
 /** What is stored on the channel identity. */
