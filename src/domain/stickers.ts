@@ -67,3 +67,16 @@ export function checkStickerSend(platform: string, sticker: { packageId: string;
   if (!LINE_OFFICIAL.get(sticker.packageId)?.has(sticker.stickerId)) return refusal(STICKER_TEXT.notOfficial);
   return null;
 }
+
+export interface StickerRef {
+  packageId: string;
+  stickerId: string;
+}
+
+/** MEDIA-19, MEDIA-22: 「近期發送紀錄」 holds at most this many stickers. */
+export const RECENT_STICKERS_MAX = 16;
+
+/** MEDIA-22: the recent list after sending `s`: newest first, each sticker once (sending one again moves it to the front). */
+export function withRecent(list: readonly StickerRef[], s: StickerRef): StickerRef[] {
+  return [s, ...list.filter((x) => x.packageId !== s.packageId || x.stickerId !== s.stickerId)].slice(0, RECENT_STICKERS_MAX);
+}

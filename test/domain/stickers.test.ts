@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { checkStickerSend, LINE_OFFICIAL_PACKS, stickerPacksFor } from "../../src/domain/stickers.js";
+import { checkStickerSend, LINE_OFFICIAL_PACKS, RECENT_STICKERS_MAX, stickerPacksFor, withRecent } from "../../src/domain/stickers.js";
 
 describe("sticker rules", () => {
   it("MEDIA-18: LINE sends exactly the official packs' stickers: each pack's first and last id, not one past either end", () => {
@@ -22,5 +22,21 @@ describe("sticker rules", () => {
     }
     expect(stickerPacksFor("whatsapp")).toEqual([]);
     expect(stickerPacksFor("line")).toBe(LINE_OFFICIAL_PACKS);
+  });
+
+  it("MEDIA-22: the recent list is newest first, holds each sticker once, and keeps the last 16", () => {
+    const s = (id: number) => ({ packageId: "446", stickerId: String(id) });
+    let list = [s(1988), s(1989)];
+    list = withRecent(list, s(1990));
+    expect(list).toEqual([s(1990), s(1988), s(1989)]);
+    list = withRecent(list, s(1989));
+    expect(list).toEqual([s(1989), s(1990), s(1988)]);
+    // Same sticker id in another package is another sticker.
+    expect(withRecent(list, { packageId: "789", stickerId: "1989" })).toHaveLength(4);
+    for (let i = 0; i < 30; i++) list = withRecent(list, s(2000 + i));
+    expect(RECENT_STICKERS_MAX).toBe(16);
+    expect(list).toHaveLength(16);
+    expect(list[0]).toEqual(s(2029));
+    expect(list.at(-1)).toEqual(s(2014));
   });
 });

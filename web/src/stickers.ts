@@ -1,20 +1,11 @@
 /**
- * 「近期發送紀錄」 (MEDIA-19, MEDIA-22): the stickers this member sent from
- * this browser, newest first, without duplicates (sending one again moves it
- * to the front), at most 16. Kept in localStorage per member: it is not
- * synchronised across devices.
+ * Where 「近期發送紀錄」 (MEDIA-22) is kept: localStorage, per member, so it
+ * is not synchronised across devices. The list's rule (order, no duplicates,
+ * at most 16) is the domain's (withRecent).
  */
-export interface StickerRef {
-  packageId: string;
-  stickerId: string;
-}
+import { RECENT_STICKERS_MAX, type StickerRef } from "../../src/domain/stickers.js";
 
-export const RECENT_STICKERS_MAX = 16;
 const key = (memberId: string) => `parley.recentStickers.${memberId}`;
-
-export function withRecent(list: readonly StickerRef[], s: StickerRef): StickerRef[] {
-  return [s, ...list.filter((x) => x.packageId !== s.packageId || x.stickerId !== s.stickerId)].slice(0, RECENT_STICKERS_MAX);
-}
 
 export function loadRecentStickers(memberId: string): StickerRef[] {
   try {

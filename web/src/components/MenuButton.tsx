@@ -1,5 +1,6 @@
 /** A button with a small menu above it (the composer's 「+」 and 「{...}」): arrows move, Escape or a click outside closes. */
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useDismiss } from "../hooks/useDismiss";
 
 export interface MenuItem {
   key: string;
@@ -21,23 +22,14 @@ export function MenuButton({ label, children, items, disabled, title }: Props) {
   const root = useRef<HTMLDivElement>(null);
   const button = useRef<HTMLButtonElement>(null);
 
+  const close = useCallback(() => setOpen(false), []);
+  const dismissKey = useDismiss(root, open, close, button);
   useEffect(() => {
-    if (!open) return;
-    const close = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("pointerdown", close);
-    root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-    return () => document.removeEventListener("pointerdown", close);
+    if (open) root.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
   }, [open]);
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if (e.key === "Escape" && open) {
-      e.stopPropagation();
-      setOpen(false);
-      button.current?.focus();
-      return;
-    }
+    if (dismissKey(e)) return;
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
     const all = [...(root.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
     if (!all.length) return;

@@ -5,15 +5,16 @@
  * where 「近期發送紀錄」 keeps this member's last 16 (MEDIA-22). Clicking a
  * sticker sends it; Escape or a click outside closes the window.
  */
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api } from "../api";
-import { stickerImageUrl, stickerPacksFor } from "../../../src/domain/stickers.js";
+import { stickerImageUrl, stickerPacksFor, withRecent, type StickerRef } from "../../../src/domain/stickers.js";
 import { upsertMessage } from "../hooks/cache";
 import { keys } from "../hooks/keys";
+import { useDismiss } from "../hooks/useDismiss";
 import { useErrorText } from "../hooks/useErrorText";
-import { loadRecentStickers, saveRecentStickers, withRecent, type StickerRef } from "../stickers";
+import { loadRecentStickers, saveRecentStickers } from "../stickers";
 import { toast } from "../toast";
 import { uuid } from "../util";
 import { Icon } from "./Icon";
@@ -36,15 +37,9 @@ export function StickerButton({ conversationId, platform, memberId, disabled }: 
   const [tab, setTab] = useState(packs[0]?.packageId ?? "");
   const [recent, setRecent] = useState<StickerRef[]>(() => loadRecentStickers(memberId));
   const root = useRef<HTMLDivElement>(null);
-
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: PointerEvent) => {
-      if (!root.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener("pointerdown", close);
-    return () => document.removeEventListener("pointerdown", close);
-  }, [open]);
+  const button = useRef<HTMLButtonElement>(null);
+  const close = useCallback(() => setOpen(false), []);
+  const dismissKey = useDismiss(root, open, close, button);
 
   if (!packs.length) return null;
 
@@ -66,8 +61,8 @@ export function StickerButton({ conversationId, platform, memberId, disabled }: 
   };
 
   return (
-    <div className="sticker-picker-root" ref={root} onKeyDown={(e) => e.key === "Escape" && setOpen(false)}>
-      <button type="button" className="icon-btn" aria-label={t("stickers.button")} title={t("stickers.button")} aria-expanded={open} disabled={disabled} onClick={() => setOpen(!open)}>
+    <div className="sticker-picker-root" ref={root} onKeyDown={dismissKey}>
+      <button ref={button} type="button" className="icon-btn" aria-label={t("stickers.button")} title={t("stickers.button")} aria-expanded={open} disabled={disabled} onClick={() => setOpen(!open)}>
         <Icon name="sticker" size={18} />
       </button>
       {open && (
