@@ -60,6 +60,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir === ":memory:" ? undefined : config.dataDir,
     poolSize: config.databasePoolSize ?? DEFAULT_POOL_SIZE,
+    wasmTierUp: config.pgliteWasmTierUp,
   });
   const publisher = new LatePublisher();
   // In test mode the server's time only moves when told to (POST /api/test/clock).

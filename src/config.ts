@@ -10,6 +10,8 @@ export interface Config {
    * hand-built configs (tests) get the default. PGlite has one connection regardless.
    */
   databasePoolSize?: number;
+  /** PGLITE_WASM_TIERUP=1: V8 may recompile PGlite's hot WebAssembly with TurboFan (decision 0005). */
+  pgliteWasmTierUp?: boolean;
   /**
    * Customer-message batches the process stores at once (INGEST_BATCHES; 0 = every
    * webhook in its own transaction): usecases/ingest-batch.ts. Unset: the backend's
@@ -80,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: env.DATA_DIR ?? "./data",
     databaseUrl: env.DATABASE_URL || undefined,
     databasePoolSize,
+    pgliteWasmTierUp: env.PGLITE_WASM_TIERUP === "1",
     ingestBatches,
     redisUrl: env.REDIS_URL || undefined,
     testMode,

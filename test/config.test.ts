@@ -24,3 +24,11 @@ describe("INGEST_BATCHES", () => {
     for (const bad of ["-1", "1.5", "many", "101"]) expect(() => loadConfig({ INGEST_BATCHES: bad })).toThrow(/INGEST_BATCHES/);
   });
 });
+
+describe("PGLITE_WASM_TIERUP", () => {
+  it("is off unless set to 1 (decision 0005: PGlite's WebAssembly compiled by Liftoff only)", () => {
+    expect(loadConfig({}).pgliteWasmTierUp).toBe(false);
+    expect(loadConfig({ PGLITE_WASM_TIERUP: "0" }).pgliteWasmTierUp).toBe(false);
+    expect(loadConfig({ PGLITE_WASM_TIERUP: "1" }).pgliteWasmTierUp).toBe(true);
+  });
+});

@@ -44,6 +44,8 @@ export interface OpenOptions {
   dataDir?: string;
   /** PostgreSQL pool size (config DATABASE_POOL_SIZE); PGlite is one connection. */
   poolSize?: number;
+  /** PGlite: let V8 recompile hot WebAssembly with TurboFan (config PGLITE_WASM_TIERUP). */
+  wasmTierUp?: boolean;
 }
 
 export interface Database {
@@ -81,7 +83,7 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
     backend = "postgres";
   } else {
     if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-    baselineWasmOnly();
+    if (!opts.wasmTierUp) baselineWasmOnly();
     const lite = new PGlite(opts.dataDir);
     db = new Kysely<DB>({ dialect: new PGliteDialect(lite) });
     backend = "pglite";
@@ -97,12 +99,13 @@ export async function openDatabase(opts: OpenOptions): Promise<Database> {
  * recompiling competes with the server for the CPU. Measured on a 2-core
  * machine: inserts and index lookups as fast with Liftoff alone, sequential
  * scans ≈ 30 % slower (docs/benchmarks.md, "Memory"). The embedded database is
- * the small-deployment choice, so memory wins. PGLITE_WASM_TIERUP=1 keeps
- * V8's default. The flag is read when a module is compiled, so it is set
- * before the first PGlite starts; it only concerns WebAssembly.
+ * the small-deployment choice, so memory wins; PGLITE_WASM_TIERUP=1
+ * (OpenOptions.wasmTierUp) keeps V8's default. The flag is read when a
+ * module is compiled, so it is set before the first PGlite starts; it only
+ * concerns WebAssembly.
  */
 function baselineWasmOnly(): void {
-  if (process.env.PGLITE_WASM_TIERUP !== "1") setFlagsFromString("--liftoff-only");
+  setFlagsFromString("--liftoff-only");
 }
 
 export async function migrate(db: Kysely<any>): Promise<void> {
